@@ -1,0 +1,112 @@
+"""Plain data describing one AsyncAPI spec, as rendered into ``_spec.py``.
+
+The runtime reads these tables instead of the spec itself: which methods need an API key
+or a signature, which stream names map to which event, what the servers are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SecurityType = Literal["NONE", "TRADE", "USER_DATA", "SIGNED", "USER_STREAM", "USER_STREAM_KEY"]
+ParamsStyle = Literal["object", "array", "none"]
+ChannelKind = Literal["api", "raw", "combined", "userData"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One request parameter: its wire name, Python keyword and whether the spec requires it."""
+
+    wire_name: str
+    py_name: str
+    required: bool = False
+    auth: bool = False
+    """True for apiKey, signature and timestamp, which the client fills in itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSpec:
+    """A request/reply operation (``order.place``, ``SUBSCRIBE``, ``userDataStream.start`` ...)."""
+
+    method: str
+    security: SecurityType = "NONE"
+    signed: bool = False
+    """Needs ``timestamp`` and ``signature`` (unless the session is logged on)."""
+    api_key: bool = False
+    """Needs ``apiKey`` (unless the session is logged on)."""
+    params_style: ParamsStyle = "object"
+    params: tuple[ParamSpec, ...] = ()
+    channel_method: str | None = None
+    result_may_be_list: bool = False
+    summary: str = ""
+    example_params: Mapping[str, Any] = field(default_factory=dict)
+    example_result: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPatternSpec:
+    """A stream-name template such as ``{symbol}@kline_{interval}`` and the event it carries."""
+
+    template: str
+    params: tuple[str, ...]
+    event: str
+    """Name of the event (its model class name)."""
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """An event message: its model class name, its ``e`` values and an example payload."""
+
+    name: str
+    event_types: tuple[str, ...] = ()
+    envelope: Literal["subscription"] | None = None
+    array: bool = False
+    channel_kinds: tuple[ChannelKind, ...] = ()
+    example: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec:
+    name: str
+    url: str
+    testnet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSpec:
+    id: str
+    address: str
+    kind: ChannelKind
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """Everything the runtime needs to know about the spec this package was generated from."""
+
+    title: str
+    version: str
+    product: Literal["spot", "umfutures", "cmfutures", "unknown"]
+    kind: Literal["api", "streams"]
+    servers: tuple[ServerSpec, ...]
+    channels: tuple[ChannelSpec, ...]
+    operations: Mapping[str, OperationSpec]
+    events: tuple[EventSpec, ...] = ()
+    stream_patterns: tuple[StreamPatternSpec, ...] = ()
+
+    def server_url(self, *, testnet: bool = False) -> str:
+        """The first server of the requested network (mainnet or testnet)."""
+        for server in self.servers:
+            if server.testnet == testnet:
+                return server.url
+        if not self.servers:
+            raise ValueError(f"{self.title} declares no servers; pass url=...")
+        return self.servers[0].url
+
+    def channel(self, kind: ChannelKind) -> ChannelSpec | None:
+        for channel in self.channels:
+            if channel.kind == kind:
+                return channel
+        return None
