@@ -1,0 +1,153 @@
+'use strict';
+/**
+ * client.py: BinanceWebSocketClient for the spec. API specs get one typed coroutine per request operation;
+ * streams specs get the streams client (control methods live in the static base class).
+ */
+const { pythonType } = require('../helpers/types');
+const { pascalCase, safeAttributeName, PYTHON_KEYWORDS } = require('../helpers/naming');
+const { docstring, pyString, GENERATED_NOTICE } = require('./python');
+
+// Spot recvWindow is a DECIMAL with up to three decimals (protocol notes 3.2), whatever the spec says.
+const RECV_WINDOW_TYPE = 'int | str | Decimal';
+// Decimals travel as strings (protocol notes 2.1); Decimal and int are accepted and rendered exactly.
+const NUMBER_TYPE = 'str | int | Decimal';
+
+const BASE_METHOD_NAMES = new Set([
+  'connect', 'disconnect', 'request', 'subscribe', 'unsubscribe', 'set_handler', 'remove_handler', 'events',
+  'get_message_history', 'rate_limits', 'on', 'sync_time', 'close', 'is_connected',
+]);
+
+function responseClassName(operation) {
+  return pascalCase(operation.responseSchema);
+}
+
+function methodName(operation) {
+  let name = safeAttributeName(operation.pyName);
+  if (BASE_METHOD_NAMES.has(name)) name = `${name}_method`;
+  return name;
+}
+
+function keywordName(param) {
+  let name = param.pyName;
+  if (/^[0-9]/.test(name)) name = `n${name}`;
+  if (PYTHON_KEYWORDS.has(name) || name === 'self') name = `${name}_`;
+  return name;
+}
+
+function paramType(param, schemas) {
+  if (param.wireName === 'recvWindow') return RECV_WINDOW_TYPE;
+  return pythonType(param.schema, { schemas, numberType: NUMBER_TYPE });
+}
+
+/** The user-facing parameters of an operation (apiKey, signature and timestamp are filled in by the client). */
+function userParams(operation) {
+  return operation.params.filter((p) => !p.auth);
+}
+
+function securityNote(operation) {
+  if (operation.signed) return `Security: ${operation.securityType} (signed: the client adds apiKey, timestamp and signature).`;
+  if (operation.apiKey) return `Security: ${operation.securityType} (the client adds apiKey).`;
+  if (operation.securityType !== 'NONE') return `Security: ${operation.securityType}.`;
+  return '';
+}
+
+/** A human summary: the request message's name ("Place new order (TRADE) Request") beats "Send to order.place". */
+function operationSummary(operation, messages) {
+  const request = messages[operation.requestMessage];
+  const name = request && request.name && request.name !== request.id ? request.name.replace(/\s+Request$/, '') : '';
+  if (name) return `${name}.`;
+  if (operation.summary && !/^Send (to|a) /.test(operation.summary)) return operation.summary;
+  return `Send a ${operation.method} request.`;
+}
+
+function renderOperationMethod(operation, schemas, messages) {
+  const params = userParams(operation);
+  const required = params.filter((p) => p.required);
+  const optional = params.filter((p) => !p.required);
+  const used = new Set();
+  const named = [...required, ...optional].map((p) => {
+    let kw = keywordName(p);
+    while (used.has(kw)) kw = `${kw}_`;
+    used.add(kw);
+    return { ...p, kw, type: paramType(p, schemas) };
+  });
+  const signature = ['self'];
+  if (named.length) signature.push('*');
+  for (const p of named) signature.push(p.required ? `${p.kw}: ${p.type}` : `${p.kw}: ${p.type} | None = None`);
+  const responseClass = responseClassName(operation);
+  const returnType = `models.${responseClass}`;
+  const argsDoc = named.length
+    ? ['Args:', ...named.map((p) => `    ${p.kw}: ${(p.description || p.wireName).split('\n')[0]}${p.kw === p.wireName ? '' : ` (wire name ${p.wireName})`}`)]
+    : [];
+  const summary = operationSummary(operation, messages);
+  const details = [
+    `Wire method \`\`${operation.method}\`\`. ${securityNote(operation)}`.trim(),
+    operation.resultMayBeList ? 'The result is a list when several (or all) symbols are requested.' : '',
+  ].filter(Boolean);
+  const doc = docstring(`${summary}\n\n${details.join('\n')}`, 8, [argsDoc]);
+  const dict = named.map((p) => `${pyString(p.wireName)}: ${p.kw}`).join(', ');
+  const body = `return await self._call(${pyString(operation.method)}, present({${dict}}), ${returnType})`;
+  return `    async def ${methodName(operation)}(${signature.join(', ')}) -> ${returnType}:\n${doc}\n        ${body}\n`;
+}
+
+function constructorBlock(ir, baseClass) {
+  return `    def __init__(
+        self,
+        testnet: bool = False,
+        auth: BinanceAuth | None = None,
+        auto_reconnect: bool = True,
+        ping_interval: float | None = 20,
+        ping_timeout: float | None = 10,
+        url: str | None = None,
+        request_timeout: float = 10.0,
+        history_size: int = 1000,
+        **options: Any,
+    ) -> None:
+${docstring(`Create a client for ${ir.info.title}.\n\nSee \`\`${baseClass}\`\` for every option; \`\`url\`\` replaces the spec's server URL (scheme, host and path) and the channel address is appended to it.`, 8)}
+        super().__init__(
+            spec=SPEC,
+            router=models.EVENT_ROUTER,
+            testnet=testnet,
+            auth=auth,
+            auto_reconnect=auto_reconnect,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            url=url,
+            request_timeout=request_timeout,
+            history_size=history_size,
+            **options,
+        )
+`;
+}
+
+function renderClientModule(ir) {
+  const isApi = ir.kind === 'api';
+  const baseClass = isApi ? 'ApiClientBase' : 'StreamClientBase';
+  const methods = isApi ? ir.operations.map((op) => renderOperationMethod(op, ir.schemas, ir.messages)) : [];
+  const methodText = methods.join('\n');
+  const needsDecimal = /\bDecimal\b/.test(methodText);
+  const needsLiteral = /\bLiteral\[/.test(methodText);
+  const imports = ['from __future__ import annotations', ''];
+  if (needsDecimal) imports.push('from decimal import Decimal');
+  imports.push(`from typing import ${needsLiteral ? 'Any, Literal' : 'Any'}`, '');
+  imports.push('from . import models');
+  imports.push(isApi ? 'from ._api_client import ApiClientBase' : 'from ._stream_client import StreamClientBase');
+  if (isApi) imports.push('from ._params import present');
+  imports.push('from ._spec import SPEC', 'from .auth import BinanceAuth');
+  const classDoc = isApi
+    ? `Typed asyncio client for ${ir.info.title}.\n\nOne coroutine per request operation of the spec (${ir.operations.length} in all); each returns the typed response model and raises a BinanceAPIError subclass on an error reply.`
+    : `Typed asyncio client for ${ir.info.title}.\n\nSubscribe with stream names from \`\`streams\`\` (typed builders); events arrive typed at handlers and iterators.`;
+  return `${docstring(`Client for ${ir.info.title} ${ir.info.version}.\n\n${GENERATED_NOTICE}`)}
+
+${imports.join('\n')}
+
+__all__ = ["BinanceWebSocketClient"]
+
+
+class BinanceWebSocketClient(${baseClass}):
+${docstring(classDoc, 4)}
+
+${constructorBlock(ir, baseClass)}${methods.length ? `\n${methodText}` : ''}`;
+}
+
+module.exports = { renderClientModule, operationSummary, responseClassName, methodName, userParams, keywordName, paramType };

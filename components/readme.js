@@ -1,0 +1,220 @@
+'use strict';
+/**
+ * README.md and example.py of the generated distribution. Every ```python block of the README is a complete
+ * script that runs offline against the package's MockBinanceServer; the package's tests execute them all.
+ */
+const { snakeCase } = require('../helpers/naming');
+const { methodName, userParams, keywordName } = require('./client');
+const { builders } = require('./streams');
+const { paramsExample } = require('./spec-table');
+const { pyValue, docstring, GENERATED_NOTICE } = require('./python');
+
+// A published HMAC test key pair (Binance's docs); the mock server accepts it once registered.
+const DEMO_API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+const DEMO_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
+
+function callArguments(ir, operation) {
+  const example = paramsExample(ir, operation);
+  return userParams(operation)
+    .filter((p) => p.required)
+    .map((p) => `${keywordName(p)}=${pyValue(example[p.wireName] !== undefined ? example[p.wireName] : p.wireName === 'symbol' ? 'BTCUSDT' : '1')}`)
+    .join(', ');
+}
+
+function pickOperation(ir, predicate, preferred) {
+  const candidates = ir.operations.filter(predicate);
+  for (const method of preferred) {
+    const hit = candidates.find((op) => op.method === method);
+    if (hit) return hit;
+  }
+  return candidates[0] || null;
+}
+
+function apiExamples(ir, pkg) {
+  const unsigned = pickOperation(ir, (op) => !op.signed && !op.apiKey && op.securityType === 'NONE', ['ticker.price', 'depth', 'time', 'ping']);
+  const signed = pickOperation(ir, (op) => op.signed && op.method !== 'session.logon', ['order.test', 'account.status', 'order.status']);
+  const blocks = [];
+  if (unsigned) {
+    blocks.push({
+      title: 'Quick start',
+      text: `Every request operation is a coroutine with typed keyword arguments that returns the typed response model. This runs offline against the bundled mock server; drop the \`MockBinanceServer\` and the \`url=\` argument to talk to Binance (\`testnet=True\` picks the testnet).`,
+      code: `import asyncio
+
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.testing import MockBinanceServer
+
+
+async def main() -> None:
+    async with MockBinanceServer() as server:
+        async with BinanceWebSocketClient(url=server.url) as client:
+            response = await client.${methodName(unsigned)}(${callArguments(ir, unsigned)})
+            print(response.status, response.result)
+
+
+asyncio.run(main())
+`,
+    });
+  }
+  if (signed) {
+    blocks.push({
+      title: 'Signed requests',
+      text: `Signed methods add \`apiKey\`, \`timestamp\` and \`signature\` themselves. Keys: HMAC (\`auth_type="hmac"\`), RSA or Ed25519 (\`private_key=\` PEM text or a path); \`BinanceAuth.from_env()\` reads \`BINANCE_API_KEY\`, \`BINANCE_SECRET_KEY\`, \`BINANCE_PRIVATE_KEY\` and \`BINANCE_PRIVATE_KEY_PASSWORD\` (and a \`.env\` file). Errors raise typed exceptions.`,
+      code: `import asyncio
+
+from ${pkg} import BinanceAPIError, BinanceAuth
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.testing import MockBinanceServer
+
+API_KEY = "${DEMO_API_KEY}"
+SECRET_KEY = "${DEMO_SECRET}"
+
+
+async def main() -> None:
+    async with MockBinanceServer() as server:
+        server.add_key(API_KEY, secret_key=SECRET_KEY)
+        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
+            try:
+                response = await client.${methodName(signed)}(${callArguments(ir, signed)})
+                print(response.result)
+            except BinanceAPIError as error:
+                print("refused:", error.code, error.msg)
+
+
+asyncio.run(main())
+`,
+    });
+  }
+  if (ir.events.length) {
+    const firstType = ir.events.find((e) => e.eventTypes.length)?.eventTypes[0];
+    blocks.push({
+      title: 'User data events',
+      text: `\`subscribe("user_data_stream")\` logs the session on when the key is Ed25519 (or uses \`userDataStream.subscribe.signature\` for HMAC and RSA keys) and delivers typed events to handlers (exact type, glob or \`"*"\`; sync or async) and to \`client.events()\` iterators.`,
+      code: `import asyncio
+
+from ${pkg} import BinanceAuth
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.testing import MockBinanceServer
+
+API_KEY = "${DEMO_API_KEY}"
+SECRET_KEY = "${DEMO_SECRET}"
+
+
+async def main() -> None:
+    async with MockBinanceServer() as server:
+        server.add_key(API_KEY, secret_key=SECRET_KEY)
+        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
+            client.set_handler("${firstType || '*'}", lambda event: print("handler got", type(event).__name__))
+            await client.subscribe("user_data_stream")
+            await server.push_user_event()
+            async for event in client.events():
+                print("iterator got", type(event).__name__)
+                break
+
+
+asyncio.run(main())
+`,
+    });
+  }
+  return blocks;
+}
+
+function streamExamples(ir, pkg) {
+  const list = builders(ir);
+  const first = list.find((b) => b.variants[0].params.length > 0) || list[0];
+  if (!first) return [];
+  const args = first.variants[0].params.map((p) => (p.enum && p.enum.length ? pyValue(p.enum[0]) : /symbol|pair/i.test(p.name) ? '"BTCUSDT"' : /interval/i.test(p.name) ? '"1m"' : '"btcusdt"'));
+  const blocks = [{
+    title: 'Quick start',
+    text: `Stream names come from typed builders in \`${pkg}.streams\`; events arrive as typed models. Offline against the bundled mock server; drop it and \`url=\` for Binance.`,
+    code: `import asyncio
+
+from ${pkg} import streams
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.testing import MockBinanceServer
+
+
+async def main() -> None:
+    stream = streams.${first.name}(${args.join(', ')})
+    async with MockBinanceServer() as server:
+        async with BinanceWebSocketClient(url=server.url) as client:
+            await client.subscribe(stream)
+            print("subscribed:", await client.list_subscriptions())
+            await server.emit(stream)
+            async for event in client.events():
+                print(type(event).__name__, event)
+                break
+
+
+asyncio.run(main())
+`,
+  }];
+  return blocks;
+}
+
+function operationsTable(ir) {
+  const rows = ir.operations.map((op) => `| \`${op.method}\` | \`${ir.kind === 'api' ? methodName(op) : snakeCase(op.channelMethod || op.method)}\` | ${op.securityType}${op.signed ? ' (signed)' : op.apiKey ? ' (apiKey)' : ''} |`);
+  return ['| wire method | Python | security |', '|---|---|---|', ...rows].join('\n');
+}
+
+function streamsTable(ir) {
+  const rows = builders(ir).map((b) => `| \`streams.${b.name}\` | ${b.variants.map((v) => `\`${v.template}\``).join(', ')} |`);
+  return ['| builder | templates |', '|---|---|', ...rows].join('\n');
+}
+
+function readmeExamples(ir, params) {
+  return ir.kind === 'api' ? apiExamples(ir, params.packageName) : streamExamples(ir, params.packageName);
+}
+
+function renderReadme(ir, params) {
+  const pkg = params.packageName;
+  const blocks = readmeExamples(ir, params);
+  const sections = blocks.map((b) => `## ${b.title}\n\n${b.text}\n\n\`\`\`python\n${b.code}\`\`\`\n`);
+  return `# ${params.moduleName}
+
+Typed asyncio WebSocket client for **${ir.info.title}** (spec version ${ir.info.version}), package \`${pkg}\` ${params.version}.
+
+> ${GENERATED_NOTICE}
+
+- ${ir.kind === 'api' ? `${ir.operations.length} request operations as typed coroutines, signed per the spec (HMAC-SHA256, RSA, Ed25519), session logon, user data events` : `typed stream-name builders for ${builders(ir).length} stream families, raw and combined connections, live SUBSCRIBE/UNSUBSCRIBE with automatic sharding over 1024 streams per connection${ir.channels.some((c) => c.kind === 'userData') ? ', futures listenKey user data' : ''}`};
+- Pydantic v2 models for every message; prices and quantities stay exact strings;
+- auto-reconnect with jittered exponential backoff, state restored after every reconnect, heartbeats and silence detection, 24 h rotation;
+- handlers with patterns, async iterators, a bounded message history with secrets redacted, typed exceptions;
+- \`${pkg}.testing.MockBinanceServer\`: an offline server that speaks this spec, with fault controls for your own tests.
+
+## Install
+
+\`\`\`bash
+pip install .            # from this folder; Python 3.10+
+pip install '.[test]'    # plus pytest, pytest-asyncio and hypothesis to run the bundled tests
+\`\`\`
+
+${sections.join('\n')}
+## Handlers, iterators, history
+
+- \`client.set_handler(pattern, handler)\` / \`client.remove_handler(pattern)\`: \`"*"\`, an exact event type or a glob; sync or async; a failing handler is logged and never stops the others. \`"__error__"\` receives frames that could not be decoded.
+- \`async for event in client.events(pattern="*")\`: a bounded queue per iterator; when the consumer falls behind, the oldest events are dropped and counted.
+- \`client.get_message_history(limit=None, event_type=None)\`: the last \`history_size\` messages, newest last, secrets redacted.
+- \`client.on("connected" | "disconnected" | "reconnecting" | "reconnected", callback)\`: connection lifecycle.
+
+## Operations
+
+${operationsTable(ir)}
+${ir.kind === 'streams' ? `\n## Stream builders\n\n${streamsTable(ir)}\n` : ''}
+## Tests
+
+\`\`\`bash
+pip install '.[test]'
+python -m pytest ${pkg}/tests
+\`\`\`
+`;
+}
+
+function renderExample(ir, params) {
+  const blocks = readmeExamples(ir, params);
+  const code = blocks.length ? blocks[0].code : 'print("this spec declares no operations")\n';
+  return `${docstring(`End-to-end example for ${ir.info.title}: runs offline against the bundled mock server.\n\n${GENERATED_NOTICE}`)}\n\n${code}`;
+}
+
+module.exports = { renderReadme, renderExample, readmeExamples, DEMO_API_KEY, DEMO_SECRET };

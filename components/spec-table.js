@@ -1,0 +1,96 @@
+'use strict';
+/**
+ * _spec.py: the spec as data the runtime reads (signing rules per method, stream patterns, servers)
+ * and the examples the mock server answers with.
+ */
+const { pascalCase } = require('../helpers/naming');
+const { resolveSchema } = require('../helpers/types');
+const { exampleFor } = require('../helpers/examples');
+const { pyString, pyValue, docstring, GENERATED_NOTICE } = require('./python');
+
+function resultExample(ir, operation) {
+  const response = resolveSchema({ $ref: `#/components/schemas/${operation.responseSchema}` }, ir.schemas);
+  const result = response && response.properties && response.properties.result;
+  if (!result) return null;
+  return exampleFor(result, ir.schemas);
+}
+
+function paramsExample(ir, operation) {
+  if (operation.paramsStyle === 'none') return {};
+  const request = resolveSchema({ $ref: `#/components/schemas/${operation.requestSchema}` }, ir.schemas);
+  const params = request && request.properties && request.properties.params;
+  if (!params) return {};
+  const example = exampleFor(params, ir.schemas);
+  if (operation.paramsStyle === 'array') return Array.isArray(example) ? example : [];
+  return example && typeof example === 'object' && !Array.isArray(example) ? example : {};
+}
+
+function eventExample(ir, event) {
+  const schema = resolveSchema({ $ref: `#/components/schemas/${event.schema}` }, ir.schemas);
+  if (event.envelope === 'subscription') {
+    return exampleFor((schema.properties || {}).event || {}, ir.schemas);
+  }
+  return exampleFor(schema, ir.schemas);
+}
+
+function operationSpec(ir, operation) {
+  const params = operation.params.map(
+    (p) => `ParamSpec(${pyString(p.wireName)}, ${pyString(p.pyName)}, required=${p.required ? 'True' : 'False'}, auth=${p.auth ? 'True' : 'False'})`,
+  );
+  const fields = [
+    `method=${pyString(operation.method)}`,
+    `security=${pyString(operation.securityType)}`,
+    `signed=${operation.signed ? 'True' : 'False'}`,
+    `api_key=${operation.apiKey ? 'True' : 'False'}`,
+    `params_style=${pyString(operation.paramsStyle)}`,
+    `params=(${params.join(', ')}${params.length === 1 ? ',' : ''})`,
+    `channel_method=${operation.channelMethod ? pyString(operation.channelMethod) : 'None'}`,
+    `result_may_be_list=${operation.resultMayBeList ? 'True' : 'False'}`,
+    `summary=${pyString(operation.summary)}`,
+    `example_params=${pyValue(paramsExample(ir, operation))}`,
+    `example_result=${pyValue(resultExample(ir, operation))}`,
+  ];
+  return `    ${pyString(operation.method)}: OperationSpec(${fields.join(', ')}),`;
+}
+
+function renderSpecModule(ir) {
+  const servers = ir.servers.map((s) => `ServerSpec(${pyString(s.name)}, ${pyString(s.url)}, testnet=${s.testnet ? 'True' : 'False'})`);
+  const channels = ir.channels.map((c) => `ChannelSpec(${pyString(c.id)}, ${pyString(c.address)}, ${pyString(c.kind)})`);
+  const events = ir.events.map((e) => {
+    const kinds = e.channelKinds.map(pyString);
+    return `    EventSpec(${pyString(pascalCase(e.schema))}, event_types=(${e.eventTypes.map(pyString).join(', ')}${e.eventTypes.length === 1 ? ',' : ''}), envelope=${e.envelope ? pyString(e.envelope) : 'None'}, array=${e.array ? 'True' : 'False'}, channel_kinds=(${kinds.join(', ')}${kinds.length === 1 ? ',' : ''}), example=${pyValue(eventExample(ir, e))}),`;
+  });
+  const patterns = [];
+  for (const event of ir.events) {
+    for (const pattern of event.streamPatterns) {
+      const names = pattern.params.map((p) => pyString(p.name));
+      patterns.push(`    StreamPatternSpec(${pyString(pattern.template)}, (${names.join(', ')}${names.length === 1 ? ',' : ''}), ${pyString(pascalCase(event.schema))}, example=${pyString(pattern.example)}),`);
+    }
+  }
+  return `${docstring(`The ${ir.info.title} spec (${ir.info.version}) as data for the runtime and the mock server.\n\n${GENERATED_NOTICE}`)}
+
+from __future__ import annotations
+
+from ._spec_types import ChannelSpec, EventSpec, OperationSpec, ParamSpec, ServerSpec, Spec, StreamPatternSpec
+
+SPEC = Spec(
+    title=${pyString(ir.info.title)},
+    version=${pyString(ir.info.version)},
+    product=${pyString(ir.product)},
+    kind=${pyString(ir.kind)},
+    servers=(${servers.join(', ')}${servers.length === 1 ? ',' : ''}),
+    channels=(${channels.join(', ')}${channels.length === 1 ? ',' : ''}),
+    operations={
+${ir.operations.map((op) => operationSpec(ir, op)).join('\n')}
+    },
+    events=(
+${events.join('\n')}
+    ),
+    stream_patterns=(
+${patterns.join('\n')}
+    ),
+)
+`;
+}
+
+module.exports = { renderSpecModule, resultExample, paramsExample, eventExample };

@@ -1,0 +1,10 @@
+// Renders testing.py. Helpers are CommonJS, so they are required (not imported) and stay outside the bundle.
+import { File } from '@asyncapi/generator-react-sdk';
+
+const { templateContext } = require('../../helpers/context');
+const { renderTesting } = require('../../components/package-files');
+
+export default function render({ asyncapi, params, originalAsyncAPI }) {
+  const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
+  return <File name="testing.py">{renderTesting(ir)}</File>;
+}
