@@ -4,7 +4,7 @@
  * streams specs get the streams client (control methods live in the static base class).
  */
 const { pythonType } = require('../helpers/types');
-const { pascalCase, safeAttributeName, PYTHON_KEYWORDS } = require('../helpers/naming');
+const { pascalCase, safeAttributeName } = require('../helpers/naming');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 
 // Spot recvWindow is a DECIMAL with up to three decimals (protocol notes 3.2), whatever the spec says.
@@ -27,11 +27,9 @@ function methodName(operation) {
   return name;
 }
 
+/** The keyword argument of a parameter; the IR already made it a legal, non-keyword identifier. */
 function keywordName(param) {
-  let name = param.pyName;
-  if (/^[0-9]/.test(name)) name = `n${name}`;
-  if (PYTHON_KEYWORDS.has(name) || name === 'self') name = `${name}_`;
-  return name;
+  return param.pyName;
 }
 
 function paramType(param, schemas) {

@@ -7,6 +7,7 @@ const { pascalCase } = require('../helpers/naming');
 const { resolveSchema } = require('../helpers/types');
 const { exampleFor } = require('../helpers/examples');
 const { pyString, pyValue, docstring, GENERATED_NOTICE } = require('./python');
+const { methodName, responseClassName } = require('./client');
 
 function resultExample(ir, operation) {
   const response = resolveSchema({ $ref: `#/components/schemas/${operation.responseSchema}` }, ir.schemas);
@@ -39,6 +40,8 @@ function operationSpec(ir, operation) {
   );
   const fields = [
     `method=${pyString(operation.method)}`,
+    `py_name=${pyString(ir.kind === 'api' ? methodName(operation) : '')}`,
+    `response_model=${pyString(responseClassName(operation))}`,
     `security=${pyString(operation.securityType)}`,
     `signed=${operation.signed ? 'True' : 'False'}`,
     `api_key=${operation.apiKey ? 'True' : 'False'}`,

@@ -40,28 +40,43 @@ function formatExpression(template, paramsByName) {
   return `f${pyString(out)}`;
 }
 
-/** Groups patterns into builders: same base name and nested parameter lists. */
+/**
+ * Groups patterns into builders: one per (base name, event). When several events share a base name
+ * (`{symbol}@depth` diff vs `{symbol}@depth{levels}` partial) the builders are named after their events.
+ */
 function builders(ir) {
   const groups = new Map();
   for (const event of ir.events) {
     for (const pattern of event.streamPatterns) {
       const base = builderBaseName(pattern.template);
-      if (!groups.has(base)) groups.set(base, []);
-      groups.get(base).push({ ...pattern, event });
+      const key = `${base}\u0000${event.schema}`;
+      if (!groups.has(key)) groups.set(key, { base, event, variants: [] });
+      groups.get(key).variants.push({ ...pattern, event });
     }
   }
+  const eventsPerBase = new Map();
+  for (const group of groups.values()) eventsPerBase.set(group.base, (eventsPerBase.get(group.base) || 0) + 1);
   const out = [];
-  for (const [base, variants] of groups) {
-    variants.sort((a, b) => a.params.length - b.params.length || a.template.localeCompare(b.template));
+  for (const group of groups.values()) {
+    const name = eventsPerBase.get(group.base) > 1 ? snakeCase(group.event.schema.replace(/Event$/, '')) : group.base;
+    const variants = group.variants.sort((a, b) => a.params.length - b.params.length || a.template.localeCompare(b.template));
     const nested = variants.every((v, i) => i === 0 || variants[i - 1].params.every((p) => v.params.some((q) => q.name === p.name)));
-    const distinctTemplates = new Set(variants.map((v) => v.template)).size === variants.length;
-    if (nested && distinctTemplates) {
-      out.push({ name: base, variants });
+    const distinctArity = new Set(variants.map((v) => v.params.length)).size === variants.length;
+    if (nested && distinctArity) {
+      out.push({ name, variants });
     } else {
-      variants.forEach((v, i) => out.push({ name: i === 0 ? base : `${base}_${i + 1}`, variants: [v] }));
+      for (const v of variants) {
+        const suffix = v.params.map((p) => p.pyName).join('_');
+        out.push({ name: suffix ? `${name}_by_${suffix}` : name, variants: [v] });
+      }
     }
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  const seen = new Set();
+  for (const builder of out.sort((a, b) => a.name.localeCompare(b.name))) {
+    while (seen.has(builder.name)) builder.name = `${builder.name}_`;
+    seen.add(builder.name);
+  }
+  return out;
 }
 
 function renderBuilder(builder) {

@@ -9,6 +9,8 @@
 
 // naming.js is required lazily: it is a sibling helper with its own unit tests.
 const snakeCase = (text) => require('./naming').snakeCase(text);
+/** A keyword argument name: Python keywords (`from`) and `self` get a trailing underscore. */
+const keywordSafe = (name) => (require('./naming').PYTHON_KEYWORDS.has(name) || name === 'self' ? `${name}_` : name);
 
 class SpecError extends Error {
   constructor(message, location) {
@@ -331,7 +333,7 @@ class IRBuilder {
         const required = new Set(asList(paramsSchema.required));
         params = Object.entries(paramsSchema.properties || {}).map(([wireName, schema]) => ({
           wireName,
-          pyName: snakeCase(wireName),
+          pyName: keywordSafe(snakeCase(wireName)),
           required: required.has(wireName),
           schema,
           description: String(this.deref(schema, location).description || ''),

@@ -31,6 +31,10 @@ class OperationSpec:
     """A request/reply operation (``order.place``, ``SUBSCRIBE``, ``userDataStream.start`` ...)."""
 
     method: str
+    py_name: str = ""
+    """Name of the client coroutine for this operation (empty where the base class implements it)."""
+    response_model: str = ""
+    """Name of the response model class in ``models``."""
     security: SecurityType = "NONE"
     signed: bool = False
     """Needs ``timestamp`` and ``signature`` (unless the session is logged on)."""
