@@ -4,7 +4,8 @@
  * streams specs get the streams client (control methods live in the static base class).
  */
 const { pythonType } = require('../helpers/types');
-const { pascalCase, safeAttributeName } = require('../helpers/naming');
+const { safeAttributeName } = require('../helpers/naming');
+const { modelsFor } = require('../helpers/models');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 
 // Spot recvWindow is a DECIMAL with up to three decimals (protocol notes 3.2), whatever the spec says.
@@ -17,8 +18,9 @@ const BASE_METHOD_NAMES = new Set([
   'get_message_history', 'rate_limits', 'on', 'sync_time', 'close', 'is_connected',
 ]);
 
-function responseClassName(operation) {
-  return pascalCase(operation.responseSchema);
+/** The response model class of an operation, as models.py names it. */
+function responseClassName(ir, operation) {
+  return modelsFor(ir).responseClass(operation);
 }
 
 function methodName(operation) {
@@ -58,7 +60,8 @@ function operationSummary(operation, messages) {
   return `Send a ${operation.method} request.`;
 }
 
-function renderOperationMethod(operation, schemas, messages) {
+function renderOperationMethod(ir, operation) {
+  const { schemas, messages } = ir;
   const params = userParams(operation);
   const required = params.filter((p) => p.required);
   const optional = params.filter((p) => !p.required);
@@ -72,7 +75,7 @@ function renderOperationMethod(operation, schemas, messages) {
   const signature = ['self'];
   if (named.length) signature.push('*');
   for (const p of named) signature.push(p.required ? `${p.kw}: ${p.type}` : `${p.kw}: ${p.type} | None = None`);
-  const responseClass = responseClassName(operation);
+  const responseClass = responseClassName(ir, operation);
   const returnType = `models.${responseClass}`;
   const argsDoc = named.length
     ? ['Args:', ...named.map((p) => `    ${p.kw}: ${(p.description || p.wireName).split('\n')[0]}${p.kw === p.wireName ? '' : ` (wire name ${p.wireName})`}`)]
@@ -121,17 +124,16 @@ ${docstring(`Create a client for ${ir.info.title}.\n\nSee \`\`${baseClass}\`\` f
 function renderClientModule(ir) {
   const isApi = ir.kind === 'api';
   const baseClass = isApi ? 'ApiClientBase' : 'StreamClientBase';
-  const methods = isApi ? ir.operations.map((op) => renderOperationMethod(op, ir.schemas, ir.messages)) : [];
+  const methods = isApi ? ir.operations.map((op) => renderOperationMethod(ir, op)) : [];
   const methodText = methods.join('\n');
   const needsDecimal = /\bDecimal\b/.test(methodText);
   const needsLiteral = /\bLiteral\[/.test(methodText);
   const imports = ['from __future__ import annotations', ''];
   if (needsDecimal) imports.push('from decimal import Decimal');
   imports.push(`from typing import ${needsLiteral ? 'Any, Literal' : 'Any'}`, '');
-  imports.push('from . import models');
-  imports.push(isApi ? 'from ._api_client import ApiClientBase' : 'from ._stream_client import StreamClientBase');
-  if (isApi) imports.push('from ._params import present');
-  imports.push('from ._spec import SPEC', 'from .auth import BinanceAuth');
+  const local = [isApi ? 'from ._api_client import ApiClientBase' : 'from ._stream_client import StreamClientBase', 'from ._spec import SPEC'];
+  if (isApi) local.push('from ._params import present');
+  imports.push('from . import models', ...local.sort(), 'from .auth import BinanceAuth');
   const classDoc = isApi
     ? `Typed asyncio client for ${ir.info.title}.\n\nOne coroutine per request operation of the spec (${ir.operations.length} in all); each returns the typed response model and raises a BinanceAPIError subclass on an error reply.`
     : `Typed asyncio client for ${ir.info.title}.\n\nSubscribe with stream names from \`\`streams\`\` (typed builders); events arrive typed at handlers and iterators.`;

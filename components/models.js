@@ -20,11 +20,17 @@ function fieldType(field) {
   return `${field.type} | None`;
 }
 
-function renderField(field) {
-  const type = fieldType(field);
+function renderField(field, defined) {
+  const plain = fieldType(field);
+  // Annotations are evaluated at class creation (no `from __future__ import annotations`: evaluating strings
+  // costs pydantic a compile() per field at import). Classes come in dependency order, so only a cycle
+  // would need a forward reference; that one annotation is quoted.
+  const forward = (plain.match(IDENTIFIER) || []).some((id) => defined.pending.has(id));
+  const type = forward ? pyString(plain) : plain;
   const args = [];
   if (isOptional(field)) args.push('default=None');
   if (field.alias !== field.attr) args.push(`alias=${pyString(field.alias)}`);
+  if (field.unionMode) args.push(`union_mode=${pyString(field.unionMode)}`);
   let line;
   if (args.length === 0) line = `    ${field.attr}: ${type}`;
   else if (args.length === 1 && args[0] === 'default=None') line = `    ${field.attr}: ${type} = None`;
@@ -45,10 +51,11 @@ function classDoc(record, messageDocs) {
   return `The \`${record.name}\` object.`;
 }
 
-function renderClass(record, messageDocs) {
+function renderClass(record, messageDocs, defined) {
   const lines = [`class ${record.name}(BinanceModel):`, docstring(classDoc(record, messageDocs), 4)];
   if (record.fields.length) lines.push('');
-  lines.push(record.fields.map(renderField).join('\n\n'));
+  lines.push(record.fields.map((f) => renderField(f, defined)).join('\n\n'));
+  defined.pending.delete(record.name);
   return lines.filter((l, i) => !(l === '' && i === lines.length - 1)).join('\n');
 }
 
@@ -137,11 +144,18 @@ function renderRouter(ir, models) {
   ].join('\n');
 }
 
+/** `__all__` order as ruff (RUF022) wants it: SCREAMING_CASE, then CamelCase, then the rest, each sorted. */
+function sortAll(names) {
+  const rank = (n) => (/^[A-Z0-9_]+$/.test(n) && n.length > 1 ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
+  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function renderModelsModule(ir) {
   const models = buildModels(ir);
   const messageDocs = messageDocsByClass(ir, models);
   const ordered = orderClasses(models.classes);
-  const classBlocks = ordered.map((c) => renderClass(c, messageDocs));
+  const defined = { pending: new Set(ordered.map((c) => c.name)) };
+  const classBlocks = ordered.map((c) => renderClass(c, messageDocs, defined));
   const aliasBlocks = [...models.aliases]
     .sort((a, b) => a.name.localeCompare(b.name, 'en'))
     .map((a) => [`${a.name}: TypeAlias = ${a.type}`, a.doc ? docstring(a.doc, 0) : ''].filter(Boolean).join('\n'));
@@ -150,7 +164,7 @@ function renderModelsModule(ir) {
 
   const typingNames = ['Any', 'Literal', 'TypeAlias'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
   const usesField = /\bField\(/.test(body);
-  const names = [
+  const names = sortAll([
     ...ordered.map((c) => c.name),
     ...models.aliases.map((a) => a.name),
     'BinanceModel',
@@ -159,7 +173,9 @@ function renderModelsModule(ir) {
     'RoutedEvent',
     'ServerShutdownEvent',
     'parse_event',
-  ].sort();
+  ]);
+  const routingImports = ['BinanceModel', 'EventRoute', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent', 'StreamPattern']
+    .filter((n) => new RegExp(`\\b${n}\\b`).test(`${body}\n${router}`) || ['BinanceModel', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent'].includes(n));
   const title = (ir.info && ir.info.title) || 'AsyncAPI document';
   const version = (ir.info && ir.info.version) || '';
 
@@ -173,11 +189,9 @@ function renderModelsModule(ir) {
         GENERATED_NOTICE,
     ),
     '',
-    'from __future__ import annotations',
-    '',
     ...(typingNames.length ? [`from typing import ${typingNames.join(', ')}`, ''] : []),
     ...(usesField ? ['from pydantic import Field', ''] : []),
-    'from ._routing import BinanceModel, EventRoute, EventRouter, RoutedEvent, ServerShutdownEvent, StreamPattern',
+    `from ._routing import ${routingImports.join(', ')}`,
     '',
     `__all__ = [${names.map(pyString).join(', ')}]`,
     '',
@@ -269,6 +283,11 @@ function routingCases(ir, models) {
   return cases;
 }
 
+function ownObjectExamples(schema) {
+  const values = [...(schema.example !== undefined ? [schema.example] : []), ...(Array.isArray(schema.examples) ? schema.examples : [])];
+  return values.filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+}
+
 function renderModelExamplesModule(ir) {
   const models = buildModels(ir);
   const examples = messageExamples(ir, models);
@@ -285,6 +304,12 @@ function renderModelExamplesModule(ir) {
   const responseLines = Object.entries(models.responses)
     .sort(([a], [b]) => a.localeCompare(b, 'en'))
     .map(([method, cls]) => `    ${pyString(method)}: ${pyString(cls)},`);
+  const specExampleLines = Object.entries(models.bySchema)
+    .filter(([, cls]) => models.classNamed(cls))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, cls]) => [cls, ownObjectExamples((ir.schemas || {})[name] || {})])
+    .filter(([, values]) => values.length)
+    .map(([cls, values]) => `    ${pyString(cls)}: [${values.map(pyValue).join(', ')}],`);
   const invalid = Object.entries(models.bySchema)
     .filter(([name]) => {
       const schema = (ir.schemas || {})[name] || {};
@@ -297,10 +322,11 @@ function renderModelExamplesModule(ir) {
     docstring(
       'Example payloads and routing cases generated from the spec, for test_models.\n\n' +
         'MESSAGE_EXAMPLES: class name -> payloads assembled from the spec\'s field examples (wire names).\n' +
+        'SPEC_EXAMPLES: class name -> the spec\'s own whole-object examples, as written.\n' +
         'ROUTING_CASES: raw frame as sent by Binance -> expected model class and event type.\n' +
         'RESPONSE_CLASSES: WS API method -> response model class.\n\n' +
         (invalid.length
-          ? `Whole-object examples of ${invalid.join(', ')} break their own schema and are not used.\n\n`
+          ? `Whole-object examples of ${invalid.join(', ')} break their own schema: MESSAGE_EXAMPLES uses field examples instead.\n\n`
           : '') +
         GENERATED_NOTICE,
     ),
@@ -323,6 +349,10 @@ function renderModelExamplesModule(ir) {
     '',
     `MESSAGE_EXAMPLES: dict[str, list[Any]] = {`,
     ...exampleLines,
+    '}',
+    '',
+    'SPEC_EXAMPLES: dict[str, list[Any]] = {',
+    ...specExampleLines,
     '}',
     '',
     'ROUTING_CASES: list[RoutingCase] = [',

@@ -37,8 +37,8 @@ dependencies = ${list(RUNTIME_DEPENDENCIES)}
 [project.optional-dependencies]
 test = ${list(TEST_DEPENDENCIES)}
 
-[tool.setuptools]
-packages = [${tomlString(pkg)}, ${tomlString(`${pkg}.tests`)}]
+[tool.setuptools.packages.find]
+include = [${tomlString(pkg)}, ${tomlString(`${pkg}.*`)}]
 
 [tool.setuptools.package-data]
 ${pkg} = ["py.typed"]

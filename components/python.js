@@ -88,7 +88,7 @@ function docstring(summary, indent = 0, sections = []) {
       body.push(`${indentation}${wrapped[0]}`, ...wrapped.slice(1).map((rest) => `${indentation}    ${rest}`));
     }
   }
-  if (body.length === 1) return `${pad}"""${body[0]}"""`;
+  if (body.length === 1 && pad.length + body[0].length + 6 <= 120) return `${pad}"""${body[0]}"""`;
   const lines = body.map((line) => (line ? `${pad}${line}` : ''));
   lines[0] = `${pad}"""${body[0]}`;
   return `${lines.join('\n')}\n${pad}"""`;

@@ -3,7 +3,7 @@
  * _spec.py: the spec as data the runtime reads (signing rules per method, stream patterns, servers)
  * and the examples the mock server answers with.
  */
-const { pascalCase } = require('../helpers/naming');
+const { modelsFor } = require('../helpers/models');
 const { resolveSchema } = require('../helpers/types');
 const { exampleFor } = require('../helpers/examples');
 const { pyString, pyValue, docstring, GENERATED_NOTICE } = require('./python');
@@ -41,7 +41,7 @@ function operationSpec(ir, operation) {
   const fields = [
     `method=${pyString(operation.method)}`,
     `py_name=${pyString(ir.kind === 'api' ? methodName(operation) : '')}`,
-    `response_model=${pyString(responseClassName(operation))}`,
+    `response_model=${pyString(responseClassName(ir, operation))}`,
     `security=${pyString(operation.securityType)}`,
     `signed=${operation.signed ? 'True' : 'False'}`,
     `api_key=${operation.apiKey ? 'True' : 'False'}`,
@@ -56,25 +56,34 @@ function operationSpec(ir, operation) {
   return `    ${pyString(operation.method)}: OperationSpec(${fields.join(', ')}),`;
 }
 
+/** Only the dataclasses this spec needs, so the module has no unused imports. */
+function specTypeImports(ir) {
+  const names = ['ChannelSpec', 'OperationSpec', 'ServerSpec', 'Spec'];
+  if (ir.events.length) names.push('EventSpec');
+  if (ir.operations.some((op) => op.params.length)) names.push('ParamSpec');
+  if (ir.events.some((e) => e.streamPatterns.length)) names.push('StreamPatternSpec');
+  return names.sort();
+}
+
 function renderSpecModule(ir) {
-  const servers = ir.servers.map((s) => `ServerSpec(${pyString(s.name)}, ${pyString(s.url)}, testnet=${s.testnet ? 'True' : 'False'})`);
+  const servers = ir.servers.map((s) => `ServerSpec(${pyString(s.name)}, ${pyString(s.url)}, testnet=${s.testnet ? 'True' : 'False'}${s.route ? `, route=${pyString(s.route)}` : ''})`);
   const channels = ir.channels.map((c) => `ChannelSpec(${pyString(c.id)}, ${pyString(c.address)}, ${pyString(c.kind)})`);
   const events = ir.events.map((e) => {
     const kinds = e.channelKinds.map(pyString);
-    return `    EventSpec(${pyString(pascalCase(e.schema))}, event_types=(${e.eventTypes.map(pyString).join(', ')}${e.eventTypes.length === 1 ? ',' : ''}), envelope=${e.envelope ? pyString(e.envelope) : 'None'}, array=${e.array ? 'True' : 'False'}, channel_kinds=(${kinds.join(', ')}${kinds.length === 1 ? ',' : ''}), example=${pyValue(eventExample(ir, e))}),`;
+    return `    EventSpec(${pyString(modelsFor(ir).classForSchema(e.schema))}, event_types=(${e.eventTypes.map(pyString).join(', ')}${e.eventTypes.length === 1 ? ',' : ''}), envelope=${e.envelope ? pyString(e.envelope) : 'None'}, array=${e.array ? 'True' : 'False'}, channel_kinds=(${kinds.join(', ')}${kinds.length === 1 ? ',' : ''}), example=${pyValue(eventExample(ir, e))}),`;
   });
   const patterns = [];
   for (const event of ir.events) {
     for (const pattern of event.streamPatterns) {
       const names = pattern.params.map((p) => pyString(p.name));
-      patterns.push(`    StreamPatternSpec(${pyString(pattern.template)}, (${names.join(', ')}${names.length === 1 ? ',' : ''}), ${pyString(pascalCase(event.schema))}, example=${pyString(pattern.example)}),`);
+      patterns.push(`    StreamPatternSpec(${pyString(pattern.template)}, (${names.join(', ')}${names.length === 1 ? ',' : ''}), ${pyString(modelsFor(ir).classForSchema(event.schema))}, example=${pyString(pattern.example)}${event.route ? `, route=${pyString(event.route)}` : ''}),`);
     }
   }
   return `${docstring(`The ${ir.info.title} spec (${ir.info.version}) as data for the runtime and the mock server.\n\n${GENERATED_NOTICE}`)}
 
 from __future__ import annotations
 
-from ._spec_types import ChannelSpec, EventSpec, OperationSpec, ParamSpec, ServerSpec, Spec, StreamPatternSpec
+from ._spec_types import ${specTypeImports(ir).join(', ')}
 
 SPEC = Spec(
     title=${pyString(ir.info.title)},

@@ -36,6 +36,7 @@ function formatExpression(template, paramsByName) {
     out += LOWERCASE_PARAM.test(param.name) ? `{${param.kw}.lower()}` : `{${param.kw}}`;
     last = match.index + match[0].length;
   }
+  if (last === 0) return pyString(template);
   out += template.slice(last).replace(/[{}]/g, (c) => c + c);
   return `f${pyString(out)}`;
 }

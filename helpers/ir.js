@@ -143,7 +143,7 @@ class IRBuilder {
     checkRefs(doc);
     const servers = Object.entries(doc.servers || {}).map(([name, raw]) => {
       const { node } = follow(doc, raw, `#/servers/${name}`, 'servers');
-      return { name, url: serverUrl(node), testnet: isTestnet(name, node) };
+      return { name, url: serverUrl(node), testnet: isTestnet(name, node), route: node['x-stream-route'] ? String(node['x-stream-route']) : null };
     });
     servers.sort((a, b) => Number(a.testnet) - Number(b.testnet));
     const channels = this.buildChannels();
@@ -202,9 +202,15 @@ class IRBuilder {
         if (typeof entry === 'string') return this.messageByName(entry, node, `${location}/x-unwrapped-event-messages/${index}`);
         return this.message(entry, `${location}/x-unwrapped-event-messages/${index}`, String(index)).id;
       });
+      const serverNames = asList(node.servers).map((ref, i) => {
+        const match = ref && typeof ref.$ref === 'string' && ref.$ref.match(/^#\/servers\/([^/]+)$/);
+        if (!match) throw new SpecError('channel servers must be $refs to #/servers/<name>', `${location}/servers/${i}`);
+        return decodePointerSegment(match[1]);
+      });
       return {
         id,
         address: String(node.address === undefined || node.address === null ? '/' : node.address),
+        serverNames,
         kind: channelKind(node.address, parameters),
         description: String(node.description || ''),
         parameters,
@@ -492,6 +498,7 @@ class IRBuilder {
         array: isArray,
         noEventType: Boolean(ext['x-no-event-type']) || (!eSchema && eventTypes.length === 0),
         streamPatterns,
+        route: ext['x-stream-route'] ? String(ext['x-stream-route']) : null,
         channelIds,
         channelKinds: Array.from(new Set(channelIds.map((id) => channels.find((c) => c.id === id).kind))).sort(),
         summary: message.summary || message.title || message.description,

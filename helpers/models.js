@@ -237,6 +237,19 @@ function buildModels(ir) {
     responses[op.method] = cls;
   }
 
+  // The combined wrapper's `data` is one of the declared events, tried in order; a payload that fits none
+  // (the spec's own wrapper examples abbreviate events) stays plain JSON instead of failing the frame.
+  // EVENT_ROUTER, which picks the model by stream name, is the typed way in.
+  const wrapper = ir.combinedWrapper;
+  const wrapperClass = wrapper && wrapper.schema ? classForRef(wrapper.schema) : null;
+  if (wrapperClass) {
+    const data = classes.get(wrapperClass).fields.find((f) => f.alias === (wrapper.dataKey || 'data'));
+    if (data && data.type !== 'Any') {
+      data.type = unionOf([data.type, 'dict[str, Any]', 'list[Any]']);
+      data.unionMode = 'left_to_right';
+    }
+  }
+
   // Generic envelope for replies whose operation is unknown to the spec.
   const apiResponseClass = uniqueName('ApiResponse', taken);
   const apiResponse = {
@@ -339,4 +352,12 @@ function enumOf(schema, schemas) {
   return Array.isArray(resolved.enum) ? resolved.enum.map(String) : null;
 }
 
-module.exports = { buildModels, RESERVED_CLASS_NAMES };
+const modelSetCache = new WeakMap();
+
+/** buildModels, once per IR object: every file of a package needs the same class names. */
+function modelsFor(ir) {
+  if (!modelSetCache.has(ir)) modelSetCache.set(ir, buildModels(ir));
+  return modelSetCache.get(ir);
+}
+
+module.exports = { buildModels, modelsFor, RESERVED_CLASS_NAMES };

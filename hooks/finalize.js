@@ -5,15 +5,22 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { normalizeParams } = require('../helpers/params');
+const { templateContext } = require('../helpers/context');
 const { formatPythonTree } = require('../helpers/format');
+
+// Static tests that only make sense for one kind of spec live in tests/api/ or tests/streams/.
+const KIND_SPECIFIC_TEST_DIRS = { api: 'api', streams: 'streams' };
 
 const STAGED_PACKAGE_DIR = 'package';
 
 function finalizeOutput(generator) {
-  const { packageName } = normalizeParams(generator.templateParams);
+  const { ir, params } = templateContext({ params: generator.templateParams, originalAsyncAPI: generator.originalAsyncAPI });
+  const { packageName } = params;
   const target = generator.targetDir;
   const staged = path.join(target, STAGED_PACKAGE_DIR);
+  for (const [kind, dir] of Object.entries(KIND_SPECIFIC_TEST_DIRS)) {
+    if (kind !== ir.kind) fs.rmSync(path.join(staged, 'tests', dir), { recursive: true, force: true });
+  }
   if (packageName !== STAGED_PACKAGE_DIR && fs.existsSync(staged)) {
     const final = path.join(target, packageName);
     fs.rmSync(final, { recursive: true, force: true });

@@ -115,6 +115,12 @@ async function main() {
   if (generated.length) {
     const install = await exec(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', ...generated.map((c) => c.outputDir)]);
     record(`pip install (${generated.length} packages)`, install.code === 0 ? 'passed' : 'failed', install.code === 0 ? `${install.seconds.toFixed(1)}s` : tail(install.output));
+    // setuptools builds in the source tree; its build/ and egg-info are not part of the generated output.
+    for (const c of generated) {
+      for (const entry of fs.readdirSync(c.outputDir)) {
+        if (entry === 'build' || entry.endsWith('.egg-info')) fs.rmSync(path.join(c.outputDir, entry), { recursive: true, force: true });
+      }
+    }
     if (install.code === 0) await pool(generated, WORKERS, (c) => checkCase(c, python));
   }
 

@@ -6,8 +6,10 @@ or a signature, which stream names map to which event, what the servers are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 SecurityType = Literal["NONE", "TRADE", "USER_DATA", "SIGNED", "USER_STREAM", "USER_STREAM_KEY"]
@@ -58,6 +60,8 @@ class StreamPatternSpec:
     event: str
     """Name of the event (its model class name)."""
     example: str = ""
+    route: str | None = None
+    """Server route that serves this stream (``x-stream-route``, e.g. USDⓈ-M ``public`` / ``market``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,8 @@ class ServerSpec:
     name: str
     url: str
     testnet: bool = False
+    route: str | None = None
+    """``x-stream-route`` of the server: Binance splits some products into routes (``/public``, ``/market`` ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,17 +106,41 @@ class Spec:
     events: tuple[EventSpec, ...] = ()
     stream_patterns: tuple[StreamPatternSpec, ...] = ()
 
-    def server_url(self, *, testnet: bool = False) -> str:
-        """The first server of the requested network (mainnet or testnet)."""
+    def server_url(self, *, testnet: bool = False, route: str | None = None) -> str:
+        """The first server of the requested network (mainnet or testnet), on ``route`` when the spec has routes."""
         for server in self.servers:
-            if server.testnet == testnet:
+            if server.testnet == testnet and (route is None or server.route == route):
                 return server.url
+        if route is not None:
+            return self.server_url(testnet=testnet)
         if not self.servers:
             raise ValueError(f"{self.title} declares no servers; pass url=...")
         return self.servers[0].url
+
+    @property
+    def routes(self) -> tuple[str, ...]:
+        """The server routes the spec declares, in order (empty for specs without routes)."""
+        return tuple(dict.fromkeys(server.route for server in self.servers if server.route))
+
+    def route_for_stream(self, stream: str) -> str | None:
+        """The route of the first stream pattern whose literal prefix and suffix match ``stream`` (None: any)."""
+        for pattern in self.stream_patterns:
+            if pattern.route and _matches_template(pattern.template, stream):
+                return pattern.route
+        return None
 
     def channel(self, kind: ChannelKind) -> ChannelSpec | None:
         for channel in self.channels:
             if channel.kind == kind:
                 return channel
         return None
+
+
+@lru_cache(maxsize=256)
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[A-Za-z_][A-Za-z0-9_]*\}", template)
+    return re.compile("^" + "[^@/]+".join(re.escape(part) for part in parts) + "$")
+
+
+def _matches_template(template: str, stream: str) -> bool:
+    return _template_regex(template).match(stream) is not None

@@ -14,8 +14,8 @@ describe('buildIR on an API fixture', () => {
   it('detects the kind and builds server URLs without trailing slashes, mainnet first', () => {
     expect(ir.kind).toBe('api');
     expect(ir.servers).toEqual([
-      { name: 'mainnet', url: 'wss://ws-api.example.com/ws-api/v3', testnet: false },
-      { name: 'testnet', url: 'wss://testnet.example.com/ws-api/v3', testnet: true },
+      { name: 'mainnet', url: 'wss://ws-api.example.com/ws-api/v3', testnet: false, route: null },
+      { name: 'testnet', url: 'wss://testnet.example.com/ws-api/v3', testnet: true, route: null },
     ]);
   });
 

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from .. import models
-from .._spec import SPEC
-from .._spec_types import OperationSpec
-from ..auth import BinanceAuth, generate_ed25519_keypair
-from ..client import BinanceWebSocketClient
-from ..errors import AuthenticationError, BinanceAPIError
-from ..testing import MockBinanceServer
+from ... import models
+from ..._spec import SPEC
+from ..._spec_types import OperationSpec
+from ...auth import BinanceAuth, generate_ed25519_keypair
+from ...client import BinanceWebSocketClient
+from ...errors import AuthenticationError, BinanceAPIError
+from ...testing import MockBinanceServer
 
 pytestmark = pytest.mark.skipif(SPEC.kind != "api", reason="request operations belong to WS API specs")
 
@@ -99,7 +99,9 @@ async def test_every_operation_returns_its_typed_response(
     if not operation.api_key:
         assert "signature" not in (sent.get("params") or {})
     result = response.model_dump(mode="json", by_alias=True, exclude_unset=True).get("result")
-    if operation.method not in NEEDS_LISTEN_KEY | {"userDataStream.start"} and not operation.method.startswith("session."):
+    if operation.method not in NEEDS_LISTEN_KEY | {"userDataStream.start"} and not operation.method.startswith(
+        "session."
+    ):
         assert result == operation.example_result
 
 
