@@ -180,12 +180,13 @@ class _Markers(NamedTuple):
     data_infix: Any
     bare_prefix: Any
     array_prefix: Any
+    open_array: Any
     quote: Any
     backslash: Any
     close: Any
 
 
-def _markers(kind: type[str] | type[bytes], stream_key: str, data_key: str) -> _Markers:
+def _markers(kind: type[str | bytes], stream_key: str, data_key: str) -> _Markers:
     def conv(text: str) -> Any:
         return text if kind is str else text.encode()
 
@@ -194,6 +195,7 @@ def _markers(kind: type[str] | type[bytes], stream_key: str, data_key: str) -> _
         data_infix=conv('","' + data_key + '":'),
         bare_prefix=conv('{"e":"'),
         array_prefix=conv('[{"e":"'),
+        open_array=conv("["),
         quote=conv('"'),
         backslash=conv("\\"),
         close=conv("}"),
@@ -308,7 +310,7 @@ class EventRouter:
         m = self._str_markers if isinstance(data, str) else self._bytes_markers
         if stream is not None:
             route = self.route_for_stream(stream)
-            if route is not None and route.array == data.startswith(b"[" if isinstance(data, bytes) else "["):
+            if route is not None and route.array == data.startswith(m.open_array):
                 event = route.validate_json(data)
                 return RoutedEvent(route.event_type_of(event), event, stream, None)
         if data.startswith(m.bare_prefix):
