@@ -11,9 +11,10 @@ One rendering function, :func:`encode_param_value`, turns a value into the text 
 * ``Decimal``: positional notation, exponent expanded, trailing zeros kept (``Decimal("0.0100")`` -> ``0.0100``,
   ``Decimal("1E-7")`` -> ``0.0000001``). Sent on the wire as a JSON string.
 * ``float``: the shortest decimal that reads back as the same float (Python's ``repr``), written without an
-  exponent (``0.1`` -> ``0.1``, ``1e-07`` -> ``0.0000001``, ``2.0`` -> ``2.0``). Sent on the wire as a JSON
-  *string*: how Binance would render a JSON float when it recomputes the payload is undocumented, while a
-  string is signed verbatim, and DECIMAL parameters must be strings on futures anyway.
+  exponent (``0.1`` -> ``0.1``, ``2.0`` -> ``2.0``, ``1e-07`` -> ``0.0000001``, ``1.5e16`` ->
+  ``15000000000000000``). Sent on the wire as a JSON *string*: how Binance would render a JSON float when it
+  recomputes the payload is undocumented, while a string is signed verbatim, and DECIMAL parameters must be
+  strings on futures anyway.
 * ``Enum``: its ``value``, rendered by the rules above.
 * lists, tuples and mappings: compact JSON (``,`` and ``:`` separators, raw UTF-8), with the rules above applied
   to the items, exactly as :func:`json_dumps_wire` writes them.
