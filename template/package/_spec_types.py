@@ -47,7 +47,8 @@ class OperationSpec:
     channel_method: str | None = None
     result_may_be_list: bool = False
     summary: str = ""
-    example_params: Mapping[str, Any] = field(default_factory=dict)
+    example_params: Any = field(default_factory=dict)
+    """Example ``params``: an object for WS API methods, a list for stream control methods."""
     example_result: Any = None
 
 
