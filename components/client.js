@@ -15,7 +15,8 @@ const NUMBER_TYPE = 'str | int | Decimal';
 
 const BASE_METHOD_NAMES = new Set([
   'connect', 'disconnect', 'request', 'subscribe', 'unsubscribe', 'set_handler', 'remove_handler', 'events',
-  'get_message_history', 'rate_limits', 'on', 'sync_time', 'close', 'is_connected',
+  'get_message_history', 'rate_limits', 'on', 'sync_time', 'close', 'is_connected', 'off', 'reconnect', 'logged_on',
+  'clock', 'stats', 'pending_requests', 'user_data_subscriptions', 'url', 'hooks', 'auto_session_logon',
 ]);
 
 /** The response model class of an operation, as models.py names it. */

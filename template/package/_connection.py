@@ -359,7 +359,10 @@ class ManagedConnection:
         options.update(self._connect_options)
         try:
             ws = await connect(url, create_connection=_TrackedConnection, **options)
-        except (OSError, InvalidHandshake, InvalidURI, asyncio.TimeoutError, TimeoutError) as exc:
+        except InvalidURI as exc:
+            # The exception text repeats the whole URL, which may hold a listenKey.
+            raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from exc
+        except (OSError, InvalidHandshake, asyncio.TimeoutError, TimeoutError) as exc:
             raise ConnectionClosedError(f"cannot connect to {redact_url(url)}: {exc!r}") from exc
         assert isinstance(ws, _TrackedConnection)
         loop = asyncio.get_running_loop()

@@ -21,6 +21,9 @@ SECRET_KEYS = frozenset(
     {"apiKey", "signature", "listenKey", "listenToken", "secretKey", "privateKey", "privateKeyPassphrase"}
 )
 
+# Parts of replies that never carry secrets and are large or frequent enough to be worth skipping.
+_SECRET_FREE_KEYS = frozenset({"rateLimits"})
+
 _SECRET_IN_TEXT = re.compile(
     r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*)"[^"]*"'
     r"|((?:listenKey|signature|apiKey)=)[^&\s\"']+"
@@ -42,27 +45,34 @@ class HistoryEntry:
 
 def redact(value: Any) -> Any:
     """A copy of ``value`` with secret fields masked; unchanged objects are returned as they are (no copy)."""
-    if isinstance(value, Mapping):
+    cls = type(value)
+    if cls is dict or (cls is not list and cls is not str and isinstance(value, Mapping)):
         changed: dict[str, Any] | None = None
         for key, item in value.items():
-            if key in SECRET_KEYS and item is not None:
+            if key in SECRET_KEYS:
+                if item is None:
+                    continue
                 replacement: Any = REDACTED
-            elif isinstance(item, (Mapping, list)):
+            else:
+                item_cls = type(item)
+                # Scalars cannot hold a secret field; skipping them here keeps recording cheap on the hot path.
+                if item_cls is str or item_cls is int or item_cls is float or item_cls is bool or item is None:
+                    continue
+                if key in _SECRET_FREE_KEYS:
+                    continue
                 replacement = redact(item)
                 if replacement is item:
                     continue
-            else:
-                continue
             if changed is None:
                 changed = dict(value)
             changed[key] = replacement
         return value if changed is None else changed
-    if isinstance(value, list):
+    if cls is list:
         items = [redact(item) for item in value]
-        if all(new is old for new, old in zip(items, value)):
+        if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         return items
-    if isinstance(value, str):
+    if cls is str:
         return redact_text(value)
     return value
 

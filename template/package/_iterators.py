@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, Literal, TypeVar
 
 from ._handlers import compile_pattern
@@ -141,6 +141,9 @@ class IteratorSet:
 
     def __len__(self) -> int:
         return len(self._iterators)
+
+    def __iter__(self) -> Iterator[EventIterator[Any]]:
+        return iter(tuple(self._iterators))
 
     def create(
         self, pattern: str = "*", *, maxsize: int = 10_000, overflow: OverflowPolicy = "drop_oldest"
