@@ -375,6 +375,13 @@ _BUILTIN_PARAMS: dict[str, frozenset[str]] = {
     "userDataStream.ping": frozenset({"apiKey"}),
     "userDataStream.stop": frozenset({"apiKey"}),
 }
+_SESSION_METHODS = frozenset({"session.logon", "session.status", "session.logout"})
+_SPOT_SESSION_METHODS = _SESSION_METHODS | {
+    "session.subscriptions",
+    "userDataStream.subscribe",
+    "userDataStream.subscribe.signature",
+    "userDataStream.unsubscribe",
+}
 
 
 def _dumps(obj: Any) -> str:
@@ -1273,6 +1280,9 @@ class MockServerBase:
             candidates.append(version.group(1))
         for method in candidates:
             if method in _LISTEN_KEY_METHODS and self._futures:
+                return method
+            # Binance serves these whether or not the spec lists them (protocol notes 3.6 and 4.1).
+            if self.kind == "api" and method in (_SPOT_SESSION_METHODS if not self._futures else _SESSION_METHODS):
                 return method
             if connection.listen_key_api_only:
                 continue

@@ -222,9 +222,10 @@ class EventRouter:
         self._by_type: dict[tuple[str | None, bool, str], EventRoute] = {
             key: min(found, key=self._default_rank) for key, found in candidates.items()
         }
-        if _SERVER_SHUTDOWN not in known_types:
-            # The spot WS API sends it as {"event": {...}} without a subscription id.
-            self._by_type[("subscription", False, _SERVER_SHUTDOWN)] = _SHUTDOWN_ROUTE
+        # Binance sends serverShutdown bare (raw streams), wrapped (combined) and as {"event": {...}} without a
+        # subscription id (WS API), whichever shape the spec itself declares.
+        for envelope in (None, "subscription"):
+            self._by_type.setdefault((envelope, False, _SERVER_SHUTDOWN), _SHUTDOWN_ROUTE)
         self._shape_routes = sorted(
             (r for r in all_routes if r.required_keys and not r.array),
             key=lambda r: -len(r.required_keys),

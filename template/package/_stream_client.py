@@ -1009,10 +1009,23 @@ class StreamClientBase:
         configured = self._channel_urls.get(kind)
         if configured is not None:
             return configured
+        if self._url_override is None and self.spec.routes:
+            # The spec names its routes (x-stream-route): take the server of the stream's route.
+            return self.spec.server_url(testnet=self.testnet, route=self.spec.route_for_stream(stream))
         base = self._server_url()
         if self._url_override is None and self._routed_umfutures(base):
             return umfutures_route(base, stream)
         return base
+
+    def _private_route_base(self, base: str) -> str | None:
+        """The USDⓈ-M private route, which takes the listenKey as a query parameter, or None elsewhere."""
+        if self._url_override is not None:
+            return None
+        if "private" in self.spec.routes:
+            return self.spec.server_url(testnet=self.testnet, route="private").rstrip("/")
+        if self._routed_umfutures(base):
+            return base.rstrip("/") + "/private"
+        return None
 
     def _routed_umfutures(self, base: str) -> bool:
         return self.spec.product == "umfutures" and urlsplit(base).hostname == _UMFUTURES_MAINNET_HOST
@@ -1024,10 +1037,11 @@ class StreamClientBase:
     def _user_data_url(self, listen_key: str) -> str:
         configured = self._channel_urls.get("userData")
         base = configured if configured is not None else self._server_url()
-        if configured is None and self._url_override is None and self._routed_umfutures(base):
+        private = self._private_route_base(base) if configured is None else None
+        if private is not None:
             # The private route takes the key as a query parameter and delivers only the listed events.
             events = self._user_data_event_types()
-            url = base.rstrip("/") + "/private/ws?listenKey=" + listen_key
+            url = private + "/ws?listenKey=" + listen_key
             return url + ("&events=" + "/".join(events) if events else "")
         return _add_query(
             base.rstrip("/") + self._channel_address("userData").replace("{listenKey}", listen_key),

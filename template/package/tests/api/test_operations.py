@@ -52,7 +52,8 @@ def call_arguments(operation: OperationSpec) -> dict[str, Any]:
     example = dict(operation.example_params) if isinstance(operation.example_params, dict) else {}
     arguments: dict[str, Any] = {}
     for param in operation.params:
-        if param.auth:
+        # recvWindow examples in the specs are placeholders ("string"); the client's default is what users get.
+        if param.auth or param.wire_name == "recvWindow":
             continue
         if param.wire_name in example and example[param.wire_name] is not None:
             arguments[param.py_name] = example[param.wire_name]
@@ -77,13 +78,18 @@ def auth_for(key_type: str) -> BinanceAuth | None:
     return None
 
 
-async def prepare(client: BinanceWebSocketClient, method: str) -> None:
+async def prepare(client: BinanceWebSocketClient, operation: OperationSpec) -> dict[str, Any]:
+    """Puts the session in the state the operation needs; returns arguments that depend on that state."""
+    method = operation.method
     if method in NEEDS_SESSION or method in NEEDS_SUBSCRIPTION:
         await client.request("session.logon")
     if method in NEEDS_SUBSCRIPTION:
-        await client.request("userDataStream.subscribe")
+        reply = await client.request("userDataStream.subscribe")
+        if any(param.wire_name == "subscriptionId" for param in operation.params):
+            return {"subscription_id": reply["result"]["subscriptionId"]}
     if method in NEEDS_LISTEN_KEY:
         await client.request("userDataStream.start")
+    return {}
 
 
 @pytest.mark.parametrize(("operation", "key_type"), CASES)
@@ -96,9 +102,9 @@ async def test_every_operation_returns_its_typed_response(
     if answers_from_example:
         server.set_result(operation.method, operation.example_result)
     async with BinanceWebSocketClient(url=server.url, auth=auth_for(key_type), auto_reconnect=False) as client:
-        await prepare(client, operation.method)
+        state_arguments = await prepare(client, operation)
         method = getattr(client, operation.py_name)
-        response = await method(**call_arguments(operation))
+        response = await method(**{**call_arguments(operation), **state_arguments})
     assert isinstance(response, response_model)
     assert response.model_dump(by_alias=True)["status"] == 200
     sent = server.requests(operation.method)[-1]

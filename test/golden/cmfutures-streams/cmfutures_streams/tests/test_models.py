@@ -1,0 +1,273 @@
+"""The generated models accept the spec's own examples, keep what they do not know, and route every event."""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+from typing import Any, Literal, Union, get_args, get_origin
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from .. import models
+from .._routing import BinanceModel, EventRouter, ServerShutdownEvent
+from ..errors import EventDecodeError
+from ._message_examples import MESSAGE_EXAMPLES, RESPONSE_CLASSES, ROUTING_CASES, SPEC_EXAMPLES, SPEC_KIND, RoutingCase
+
+MODEL_NAMES = sorted(
+    name
+    for name in models.__all__
+    if isinstance(getattr(models, name), type)
+    and issubclass(getattr(models, name), BinanceModel)
+    and getattr(models, name) is not BinanceModel
+)
+EXAMPLES = [
+    pytest.param(name, payload, id=f"{name}-{index}")
+    for name, payloads in sorted(MESSAGE_EXAMPLES.items())
+    for index, payload in enumerate(payloads)
+]
+DECIMAL_TEXT = re.compile(r"^-?\d+\.\d+$")
+
+
+def model_class(name: str) -> type[BinanceModel]:
+    cls = getattr(models, name)
+    assert isinstance(cls, type) and issubclass(cls, BinanceModel)
+    return cls
+
+
+def jsonable(value: Any) -> Any:
+    """What a value looks like on the wire (tuples are arrays, models are dumped by alias)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return json.loads(json.dumps(value, default=jsonable))
+
+
+def label(event: BinanceModel | list[BinanceModel]) -> str:
+    if isinstance(event, list):
+        assert event, "array events in the routing cases are never empty"
+        return f"list[{type(event[0]).__name__}]"
+    return type(event).__name__
+
+
+# -- spec examples -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "payload"), EXAMPLES)
+def test_spec_example_validates_and_dumps_back_by_alias(name: str, payload: dict[str, Any]) -> None:
+    cls = model_class(name)
+    from_python = cls.model_validate(payload)
+    assert from_python.model_dump(mode="json", by_alias=True, exclude_unset=True) == payload
+    from_json = cls.model_validate_json(json.dumps(payload))
+    assert from_json.model_dump(mode="json", by_alias=True, exclude_unset=True) == payload
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [pytest.param(n, p, id=f"{n}-{i}") for n, ps in sorted(SPEC_EXAMPLES.items()) for i, p in enumerate(ps)],
+)
+def test_no_model_rejects_its_specs_own_example(name: str, payload: dict[str, Any]) -> None:
+    instance = model_class(name).model_validate_json(json.dumps(payload))
+    assert instance.model_dump(mode="json", by_alias=True, exclude_unset=True) == payload
+
+
+def test_every_response_and_event_class_has_an_example() -> None:
+    missing = sorted({cls for cls in RESPONSE_CLASSES.values() if cls not in MESSAGE_EXAMPLES})
+    assert not missing
+    routed = {case.expected.removeprefix("list[").removesuffix("]") for case in ROUTING_CASES}
+    assert routed <= set(MODEL_NAMES) | {ServerShutdownEvent.__name__}
+
+
+@pytest.mark.parametrize(("name", "payload"), EXAMPLES)
+def test_attributes_hold_their_own_wire_field(name: str, payload: dict[str, Any]) -> None:
+    """Keys that differ only by case (e/E, t/T, m/M) land in distinct attributes, each with its own value."""
+    cls = model_class(name)
+    instance = cls.model_validate(payload)
+    aliases = [info.alias or attr for attr, info in cls.model_fields.items()]
+    assert len(set(aliases)) == len(aliases)
+    for attr, info in cls.model_fields.items():
+        alias = info.alias or attr
+        if alias in payload:
+            assert jsonable(getattr(instance, attr)) == payload[alias], f"{name}.{attr} <- {alias!r}"
+            if isinstance(payload[alias], str) and DECIMAL_TEXT.match(payload[alias]):
+                # Prices and quantities stay the exact text Binance sent.
+                assert getattr(instance, attr) == payload[alias]
+
+
+@pytest.mark.parametrize(("name", "payload"), EXAMPLES)
+def test_unknown_fields_are_kept(name: str, payload: dict[str, Any]) -> None:
+    cls = model_class(name)
+    extended = {**payload, "zzFieldAddedLater": {"nested": [1, "2"]}}
+    instance = cls.model_validate_json(json.dumps(extended))
+    assert instance.model_extra == {"zzFieldAddedLater": {"nested": [1, "2"]}}
+    assert instance.model_dump(mode="json", by_alias=True, exclude_unset=True) == extended
+
+
+def test_models_can_be_built_by_attribute_name() -> None:
+    for name, payloads in MESSAGE_EXAMPLES.items():
+        cls = model_class(name)
+        instance = cls.model_validate(payloads[0])
+        by_name = {attr: getattr(instance, attr) for attr in instance.model_fields_set if attr in cls.model_fields}
+        assert cls.model_validate(by_name).model_dump(by_alias=True) == instance.model_dump(by_alias=True)
+
+
+def test_response_models_carry_the_whole_envelope() -> None:
+    for method, name in RESPONSE_CLASSES.items():
+        aliases = {info.alias or attr for attr, info in model_class(name).model_fields.items()}
+        assert {"id", "status", "result", "rateLimits", "error"} <= aliases, method
+
+
+# -- routing -------------------------------------------------------------------------------------------------
+
+
+def case_id(case: RoutingCase) -> str:
+    return f"{case.expected}:{case.stream or 'bare'}{':stream-arg' if case.pass_stream else ''}"
+
+
+@pytest.mark.parametrize("case", ROUTING_CASES, ids=case_id)
+def test_router_picks_the_right_model(case: RoutingCase) -> None:
+    stream_arg = case.stream if case.pass_stream else None
+    spaced = json.dumps(json.loads(case.frame), indent=1)  # not Binance's layout: takes the general path
+    for raw in (case.frame, case.frame.encode(), spaced):
+        routed = models.EVENT_ROUTER.decode(raw, stream=stream_arg)
+        assert label(routed.event) == case.expected
+        assert routed.event_type == case.event_type
+        assert routed.stream == case.stream
+        assert routed.subscription_id == case.subscription_id
+    from_object = models.EVENT_ROUTER.from_object(json.loads(case.frame), stream_arg)
+    assert label(from_object.event) == case.expected
+    assert label(models.parse_event(case.frame, stream=stream_arg)) == case.expected
+
+
+def test_routed_event_keeps_the_payload() -> None:
+    for case in ROUTING_CASES:
+        frame = json.loads(case.frame)
+        payload = frame.get("data", frame.get("event", frame)) if isinstance(frame, dict) else frame
+        routed = models.EVENT_ROUTER.decode(case.frame, stream=case.stream if case.pass_stream else None)
+        assert jsonable(routed.event) == payload
+
+
+def test_server_shutdown_is_routed_on_every_connection_kind() -> None:
+    frames = [
+        '{"e":"serverShutdown","E":1700000000000}',
+        '{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1700000000000}}',
+        '{"event":{"e":"serverShutdown","E":1700000000000}}',
+    ]
+    for frame in frames:
+        routed = models.EVENT_ROUTER.decode(frame)
+        assert routed.event_type == "serverShutdown"
+        assert isinstance(routed.event, BinanceModel)
+        assert routed.event.model_dump(by_alias=True)["E"] == 1700000000000
+
+
+def test_unknown_event_type_raises_decode_error() -> None:
+    with pytest.raises(EventDecodeError) as caught:
+        models.EVENT_ROUTER.decode('{"e":"eventNobodyDeclared","E":1}')
+    assert caught.value.raw == '{"e":"eventNobodyDeclared","E":1}'
+
+
+def test_malformed_frames_raise_decode_error() -> None:
+    for frame in ('{"e":"trade",', "not json", "42", "[]", '{"stream":"x","data":5}'):
+        with pytest.raises(EventDecodeError):
+            models.EVENT_ROUTER.decode(frame)
+
+
+def test_invalid_payload_raises_decode_error_with_cause() -> None:
+    cases = [c for c in ROUTING_CASES if not c.pass_stream and c.stream is None and not c.expected.startswith("list")]
+    checked = 0
+    for case in cases:
+        frame = json.loads(case.frame)
+        target = frame.get("event", frame)
+        if "e" not in target:
+            continue  # without `e` the shape itself is what routes, so a missing key is "unknown", not "invalid"
+        cls = model_class(case.expected)
+        required = [info.alias or attr for attr, info in cls.model_fields.items() if info.is_required()]
+        dropped = next((alias for alias in required if alias not in ("e",) and alias in target), None)
+        if dropped is None:
+            continue
+        del target[dropped]
+        with pytest.raises(EventDecodeError) as caught:
+            models.EVENT_ROUTER.decode(json.dumps(frame, separators=(",", ":")))
+        assert caught.value.cause is not None
+        checked += 1
+    if SPEC_KIND == "streams":
+        assert checked > 0
+
+
+def test_stream_name_overrides_an_ambiguous_event_type() -> None:
+    by_stream = [c for c in ROUTING_CASES if c.stream is not None and not c.pass_stream]
+    router = models.EVENT_ROUTER
+    for case in by_stream:
+        route = router.route_for_stream(case.stream or "")
+        assert route is not None, case.stream
+        assert route.name == case.expected.removeprefix("list[").removesuffix("]")
+
+
+def test_a_fresh_router_routes_like_the_module_router() -> None:
+    router = EventRouter(models.EVENT_ROUTER.routes)
+    for case in ROUTING_CASES:
+        routed = router.decode(case.frame, stream=case.stream if case.pass_stream else None)
+        assert label(routed.event) == case.expected
+
+
+# -- property-based round trips ------------------------------------------------------------------------------
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def strategy_for(annotation: Any) -> st.SearchStrategy[Any]:
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if annotation is Any:
+        return JSON_VALUES
+    if annotation is None or annotation is type(None):
+        return st.none()
+    if annotation is bool:
+        return st.booleans()
+    if annotation is int:
+        return st.integers(-(2**63), 2**63 - 1)
+    if annotation is float:
+        return st.floats(allow_nan=False, allow_infinity=False)
+    if annotation is str:
+        return st.text(max_size=12) | st.from_regex(DECIMAL_TEXT, fullmatch=True)
+    if origin is Literal:
+        return st.sampled_from(args)
+    if origin is Union or origin is types.UnionType:
+        return st.one_of(*(strategy_for(arg) for arg in args))
+    if origin is list:
+        return st.lists(strategy_for(args[0]), max_size=3)
+    if origin is tuple:
+        return st.tuples(*(strategy_for(arg) for arg in args)).map(list)
+    if origin is dict:
+        return st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=3)
+    if isinstance(annotation, type) and issubclass(annotation, BinanceModel):
+        return payload_strategy(annotation)
+    raise AssertionError(f"no strategy for {annotation!r}")
+
+
+def payload_strategy(cls: type[BinanceModel]) -> st.SearchStrategy[dict[str, Any]]:
+    cls.model_rebuild()
+    required: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for attr, info in cls.model_fields.items():
+        target = required if info.is_required() else optional
+        target[info.alias or attr] = strategy_for(info.annotation)
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_generated_payloads_round_trip(name: str, data: st.DataObject) -> None:
+    cls = model_class(name)
+    payload = jsonable(data.draw(payload_strategy(cls)))
+    assert cls.model_validate(payload).model_dump(mode="json", by_alias=True, exclude_unset=True) == payload
+    from_json = cls.model_validate_json(json.dumps(payload))
+    assert from_json.model_dump(mode="json", by_alias=True, exclude_unset=True) == payload
