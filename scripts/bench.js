@@ -6,10 +6,10 @@
  * spot and spot-streams packages into the bench virtualenv and runs bench/run.py, which writes bench/RESULTS.md.
  * Arguments after `--` go to bench/run.py (e.g. `npm run bench -- --count 30000 --runs 1`).
  */
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { ensureVenv } = require('./lib/venv');
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -17,7 +17,6 @@ const VENV = path.join(BENCH, '.venv');
 const WORK = path.join(BENCH, '.work');
 const GENERATED = path.join(WORK, 'generated');
 const REQUIREMENTS = path.join(BENCH, 'requirements.txt');
-const STAMP = path.join(VENV, '.requirements.sha256');
 const SPECS = path.join(ROOT, 'specs', 'binance', 'asyncapi');
 // spec file -> package name, as scripts/lib/cases.js names them for generate:all
 const MEASURED = [
@@ -30,28 +29,6 @@ function run(command, args, options = {}) {
   if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
   return result;
-}
-
-function findPython() {
-  for (const candidate of [process.env.PYTHON, 'python3', 'python'].filter(Boolean)) {
-    const probe = spawnSync(candidate, ['-c', 'import sys; print(sys.version_info >= (3, 10))'], { encoding: 'utf8' });
-    if (probe.status === 0 && probe.stdout.trim() === 'True') return candidate;
-  }
-  throw new Error('Python 3.10 or newer is needed (set PYTHON to its path)');
-}
-
-function ensureVenv() {
-  const python = path.join(VENV, process.platform === 'win32' ? 'Scripts' : 'bin', 'python');
-  const digest = crypto.createHash('sha256').update(fs.readFileSync(REQUIREMENTS)).digest('hex');
-  if (fs.existsSync(python) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === digest) return python;
-  if (!fs.existsSync(python)) {
-    console.log('[bench] creating bench/.venv');
-    run(findPython(), ['-m', 'venv', VENV]);
-  }
-  console.log('[bench] installing bench/requirements.txt into bench/.venv');
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS]);
-  fs.writeFileSync(STAMP, digest);
-  return python;
 }
 
 /** Runs generate:all into bench/.work/generated; returns per-spec and total seconds. */
@@ -91,7 +68,7 @@ function ensureMeasuredPackages() {
 
 function main() {
   const started = Date.now();
-  const python = ensureVenv();
+  const python = ensureVenv(VENV, REQUIREMENTS);
   const timings = generateAll();
   ensureMeasuredPackages();
   fs.writeFileSync(path.join(WORK, 'generate.json'), JSON.stringify(timings, null, 1));

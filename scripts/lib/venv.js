@@ -10,10 +10,9 @@ const { ROOT } = require('./cases');
 
 const VENV = path.join(ROOT, '.venv');
 const REQUIREMENTS = path.join(ROOT, 'test', 'requirements-dev.txt');
-const STAMP = path.join(VENV, '.requirements.sha256');
 
-function venvBin(name) {
-  return path.join(VENV, process.platform === 'win32' ? 'Scripts' : 'bin', name);
+function venvBin(name, venv = VENV) {
+  return path.join(venv, process.platform === 'win32' ? 'Scripts' : 'bin', name);
 }
 
 function run(command, args, options = {}) {
@@ -30,18 +29,22 @@ function findPython() {
   throw new Error('Python 3.10 or newer is needed (set PYTHON to its path)');
 }
 
-/** Creates or updates ./.venv; returns the path of its python. */
-function ensureVenv() {
-  const digest = crypto.createHash('sha256').update(fs.readFileSync(REQUIREMENTS)).digest('hex');
-  const python = venvBin('python');
-  if (fs.existsSync(python) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === digest) return python;
+/**
+ * Creates or updates a virtualenv so that it holds `requirements` (re-installed when the file changes);
+ * returns the path of its python. Defaults: ./.venv with test/requirements-dev.txt.
+ */
+function ensureVenv(venv = VENV, requirements = REQUIREMENTS) {
+  const stamp = path.join(venv, '.requirements.sha256');
+  const digest = crypto.createHash('sha256').update(fs.readFileSync(requirements)).digest('hex');
+  const python = venvBin('python', venv);
+  if (fs.existsSync(python) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === digest) return python;
   if (!fs.existsSync(python)) {
-    console.log(`creating the test virtualenv in ${path.relative(process.cwd(), VENV) || VENV}`);
-    run(findPython(), ['-m', 'venv', VENV]);
+    console.log(`creating the virtualenv ${path.relative(process.cwd(), venv) || venv}`);
+    run(findPython(), ['-m', 'venv', venv]);
   }
-  console.log('installing Python test dependencies (test/requirements-dev.txt)');
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS]);
-  fs.writeFileSync(STAMP, digest);
+  console.log(`installing ${path.relative(process.cwd(), requirements)} into ${path.relative(process.cwd(), venv) || venv}`);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
+  fs.writeFileSync(stamp, digest);
   return python;
 }
 
