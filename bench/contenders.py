@@ -137,6 +137,14 @@ async def ours_no_history(args: argparse.Namespace, meter: Meter) -> int:
     return await ours_handler(args, meter, history_size=0)
 
 
+async def ours_picows(args: argparse.Namespace, meter: Meter) -> int:
+    return await ours_handler(args, meter, transport="picows")
+
+
+async def ours_picows_no_history(args: argparse.Namespace, meter: Meter) -> int:
+    return await ours_handler(args, meter, transport="picows", history_size=0)
+
+
 async def ours_iterator(args: argparse.Namespace, meter: Meter) -> int:
     client = _our_client(args)
     events = client.events("*", maxsize=args.count + 10, overflow="drop_oldest")
@@ -293,6 +301,8 @@ async def python_binance(args: argparse.Namespace, meter: Meter) -> int:
 CONTENDERS: dict[str, Runner] = {
     "ours": ours,
     "ours-no-history": ours_no_history,
+    "ours-picows": ours_picows,
+    "ours-picows-no-history": ours_picows_no_history,
     "ours-iterator": ours_iterator,
     "websockets-json": websockets_json,
     "websockets-orjson": websockets_orjson,

@@ -16,7 +16,7 @@ const DEMO_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5f
 function callArguments(ir, operation) {
   const example = paramsExample(ir, operation);
   return userParams(operation)
-    .filter((p) => p.required)
+    .filter((p) => p.required || p.wireName === 'symbol')
     .map((p) => `${keywordName(p)}=${pyValue(example[p.wireName] !== undefined ? example[p.wireName] : p.wireName === 'symbol' ? 'BTCUSDT' : '1')}`)
     .join(', ');
 }
@@ -196,7 +196,8 @@ ${sections.join('\n')}
 - \`client.set_handler(pattern, handler)\` / \`client.remove_handler(pattern)\`: \`"*"\`, an exact event type or a glob; sync or async; a failing handler is logged and never stops the others. \`"__error__"\` receives frames that could not be decoded.
 - \`async for event in client.events(pattern="*")\`: a bounded queue per iterator; when the consumer falls behind, the oldest events are dropped and counted.
 - \`client.get_message_history(limit=None, event_type=None)\`: the last \`history_size\` messages, newest last, secrets redacted.
-- \`client.on("connected" | "disconnected" | "reconnecting" | "reconnected", callback)\`: connection lifecycle.
+- \`client.on("connected" | "disconnected" | "reconnecting" | "reconnected", callback)\`: connection lifecycle.${ir.kind === 'streams' ? `
+- Handlers and iterators receive the typed event; \`BinanceWebSocketClient(deliver="routed")\` hands them a \`RoutedEvent\` instead (\`event\`, \`event_type\` and the \`stream\` it came from), which tells apart events whose payload does not name their symbol (partial depth).` : ''}
 
 ## Operations
 
