@@ -187,6 +187,7 @@ Typed asyncio WebSocket client for **${ir.info.title}** (spec version ${ir.info.
 
 \`\`\`bash
 pip install .            # from this folder; Python 3.10+
+pip install '.[fast]'    # plus picows, for BinanceWebSocketClient(transport="picows"): the faster transport
 pip install '.[test]'    # plus pytest, pytest-asyncio and hypothesis to run the bundled tests
 \`\`\`
 
