@@ -12,7 +12,7 @@ from spot.testing import MockBinanceServer
 async def main() -> None:
     async with MockBinanceServer() as server:
         async with BinanceWebSocketClient(url=server.url) as client:
-            response = await client.ticker_price()
+            response = await client.ticker_price(symbol="BNBBTC")
             print(response.status, response.result)
 
 

@@ -1,9 +1,10 @@
 """One logical websocket link: connect, read in order, detect silence, reconnect with backoff.
 
-The reader hands every frame to ``on_frame`` synchronously, in arrival order, and keeps reading
-until ``websockets`` reports the close *after* its buffer is empty. So a server that sends a burst
-and then closes (1001 "going away", the 24 h cut) has every frame of the burst delivered before
-``on_close`` runs and before any reconnect starts. That is where several peers lose data or stall.
+The transport (``_transport.py``: ``websockets`` by default, ``picows`` optionally) hands every frame to
+``on_frame`` synchronously from the socket's read callback, in arrival order, and reports the close only
+after the frames that preceded it. So a server that sends a burst and then closes (1001 "going away", the
+24 h cut) has every frame of the burst delivered before ``on_close`` runs and before any reconnect starts.
+That is where several peers lose data or stall.
 """
 
 from __future__ import annotations
@@ -11,53 +12,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
-
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidURI
-from websockets.protocol import State
 
 from ._backoff import Backoff
+from ._transport import CloseInfo, Transport, TransportName, open_transport, redact_url, require_transport
 from .errors import ConnectionClosedError
 
-__all__ = ["CloseInfo", "LifecycleEvent", "LifecycleHooks", "ManagedConnection", "redact_url"]
+__all__ = ["CloseInfo", "LifecycleEvent", "LifecycleHooks", "ManagedConnection", "TransportName", "redact_url"]
 
 logger = logging.getLogger(__name__)
 
 LifecycleEvent = Literal["connected", "disconnected", "reconnecting", "reconnected", "failed"]
 _LIFECYCLE_EVENTS: frozenset[str] = frozenset({"connected", "disconnected", "reconnecting", "reconnected", "failed"})
-
-# listenKeys (60 characters) and similar tokens travel in URL paths; never log them in clear.
-_SECRET_SEGMENT = re.compile(r"[A-Za-z0-9]{32,}")
-
-
-def redact_url(url: str) -> str:
-    """The URL without its query string and with long token-like path segments masked, for logs."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<invalid url>"
-    path = _SECRET_SEGMENT.sub("***", parts.path)
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-@dataclass(frozen=True, slots=True)
-class CloseInfo:
-    """Why a link went down. ``clean`` is True for a completed close handshake (1000/1001)."""
-
-    code: int | None
-    reason: str
-    clean: bool
-    error: BaseException | None = None
-
-    def __str__(self) -> str:
-        code = "no close code" if self.code is None else f"code {self.code}"
-        reason = f" {self.reason!r}" if self.reason else ""
-        return f"{code}{reason}" + ("" if self.clean else " (abnormal)")
 
 
 HookCallback = Callable[..., Any]
@@ -122,16 +89,6 @@ class LifecycleHooks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-class _TrackedConnection(ClientConnection):
-    """A client connection that stamps the time of any incoming bytes (frames, pings, pongs)."""
-
-    last_traffic: float = 0.0
-
-    def data_received(self, data: bytes) -> None:
-        self.last_traffic = self.loop.time()
-        super().data_received(data)
-
-
 class ManagedConnection:
     """One logical websocket link: connects, reads, answers pings, detects silence, reconnects with backoff.
 
@@ -139,6 +96,10 @@ class ManagedConnection:
     every successful (re)connect while the reader is already running (so it can send requests and
     await their replies), before ``connected``/``reconnected`` fire. ``on_close`` runs right after
     the link is lost, once every buffered frame was delivered.
+
+    ``transport`` picks the websocket implementation (``"websockets"`` or the optional, faster ``"picows"``);
+    everything above it (reconnects, backoff, silence detection, rotation, hooks, close codes) is the same.
+    ``text_as_bytes`` hands text frames over as ``bytes`` (no UTF-8 decoding; for JSON parsers that take bytes).
     """
 
     def __init__(
@@ -161,7 +122,12 @@ class ManagedConnection:
         max_queue: int = 256,
         connect_options: Mapping[str, Any] | None = None,
         name: str = "",
+        transport: TransportName = "websockets",
+        text_as_bytes: bool = False,
     ) -> None:
+        require_transport(transport)
+        self._transport_name: TransportName = transport
+        self._text_as_bytes = text_as_bytes
         self._url_factory = url
         self._on_frame = on_frame
         self._on_open = on_open
@@ -180,7 +146,7 @@ class ManagedConnection:
         self._connect_options = dict(connect_options or {})
         self.name = name or "connection"
 
-        self._ws: _TrackedConnection | None = None
+        self._ws: Transport | None = None
         self._url = ""
         self._connected_at: float | None = None
         self._supervisor: asyncio.Task[None] | None = None
@@ -201,9 +167,13 @@ class ManagedConnection:
     # ------------------------------------------------------------------ properties
 
     @property
+    def transport(self) -> TransportName:
+        return self._transport_name
+
+    @property
     def is_open(self) -> bool:
         ws = self._ws
-        return ws is not None and ws.state is State.OPEN
+        return ws is not None and ws.is_open
 
     @property
     def is_ready(self) -> bool:
@@ -244,21 +214,16 @@ class ManagedConnection:
         except BaseException:
             await self.stop()
             raise
-        if self._ws is ws and ws.state is State.OPEN:
+        if self._ws is ws and ws.is_open:
             self._ready.set()
             self._hooks.emit("connected", redact_url(self._url))
 
     async def send(self, text: str) -> None:
         """Send one text frame. Raises :class:`ConnectionClosedError` if the link is not open."""
         ws = self._ws
-        if ws is None or ws.state is not State.OPEN:
+        if ws is None or not ws.is_open:
             raise ConnectionClosedError(f"{self.name} is not open")
-        try:
-            await ws.send(text)
-        except ConnectionClosed as exc:
-            code = exc.rcvd.code if exc.rcvd is not None else None
-            reason = exc.rcvd.reason if exc.rcvd is not None else ""
-            raise ConnectionClosedError(f"{self.name} closed while sending", code=code, reason=reason) from exc
+        await ws.send(text)
 
     async def wait_open(self, timeout: float | None) -> None:
         """Wait until the link is open and restored.
@@ -285,7 +250,7 @@ class ManagedConnection:
     def request_reconnect(self, reason: str) -> None:
         """Close the current link gracefully and reconnect at once (serverShutdown, rotation)."""
         ws = self._ws
-        if self._stopping or ws is None or ws.state is not State.OPEN:
+        if self._stopping or ws is None or not ws.is_open:
             return
         if self._closer is not None and not self._closer.done():
             return
@@ -309,7 +274,7 @@ class ManagedConnection:
         self._cancel_timers()
         ws = self._ws
         supervisor = self._supervisor
-        if ws is not None and ws.state is not State.CLOSED:
+        if ws is not None and not ws.is_closed:
             try:
                 await ws.close(1000, "client disconnect")
             except Exception:
@@ -345,28 +310,22 @@ class ManagedConnection:
         if self._stopping or self._supervisor is None:
             raise ConnectionClosedError(f"{self.name} is not running")
 
-    async def _open(self) -> _TrackedConnection:
+    async def _open(self) -> Transport:
         url = self._url_factory()
         self._url = url
-        options: dict[str, Any] = {
-            "ping_interval": self._ping_interval,
-            "ping_timeout": self._ping_timeout,
-            "open_timeout": self._open_timeout,
-            "close_timeout": self._close_timeout,
-            "max_size": self._max_size,
-            "max_queue": self._max_queue,
-        }
-        options.update(self._connect_options)
-        try:
-            ws = await connect(url, create_connection=_TrackedConnection, **options)
-        except InvalidURI as exc:
-            # The exception text repeats the whole URL, which may hold a listenKey.
-            raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from exc
-        except (OSError, InvalidHandshake, asyncio.TimeoutError, TimeoutError) as exc:
-            raise ConnectionClosedError(f"cannot connect to {redact_url(url)}: {exc!r}") from exc
-        assert isinstance(ws, _TrackedConnection)
+        ws = await open_transport(
+            self._transport_name,
+            url,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            open_timeout=self._open_timeout,
+            close_timeout=self._close_timeout,
+            max_size=self._max_size,
+            max_queue=self._max_queue,
+            connect_options=self._connect_options,
+            text_as_bytes=self._text_as_bytes,
+        )
         loop = asyncio.get_running_loop()
-        ws.last_traffic = loop.time()
         self._ws = ws
         self._link_down.clear()
         self._connected_at = loop.time()
@@ -376,7 +335,7 @@ class ManagedConnection:
         logger.info("%s: connected to %s", self.name, redact_url(url))
         return ws
 
-    def _arm_timers(self, ws: _TrackedConnection) -> None:
+    def _arm_timers(self, ws: Transport) -> None:
         loop = asyncio.get_running_loop()
         if self._silence_timeout is not None and self._silence_timeout > 0:
             self._timers.append(loop.call_later(self._silence_check_period(), self._check_silence, ws))
@@ -387,26 +346,27 @@ class ManagedConnection:
         assert self._silence_timeout is not None
         return max(0.05, min(self._silence_timeout / 4, 5.0))
 
-    def _check_silence(self, ws: _TrackedConnection) -> None:
-        if ws is not self._ws or ws.state is State.CLOSED:
+    def _check_silence(self, ws: Transport) -> None:
+        if ws is not self._ws or ws.is_closed:
             return
         assert self._silence_timeout is not None
-        silent_for = ws.loop.time() - ws.last_traffic
+        loop = asyncio.get_running_loop()
+        silent_for = loop.time() - ws.last_traffic
         if silent_for >= self._silence_timeout:
             logger.warning("%s: no traffic for %.1fs, treating the link as dead", self.name, silent_for)
             self._abort_reason = f"silent for {silent_for:.1f}s"
             # A half-open TCP link would never finish a close handshake: cut it locally.
-            ws.transport.abort()
+            ws.abort()
             return
-        self._timers.append(ws.loop.call_later(self._silence_check_period(), self._check_silence, ws))
+        self._timers.append(loop.call_later(self._silence_check_period(), self._check_silence, ws))
 
     def _cancel_timers(self) -> None:
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()
 
-    async def _supervise(self, ws: _TrackedConnection) -> None:
-        current: _TrackedConnection | None = ws
+    async def _supervise(self, ws: Transport) -> None:
+        current: Transport | None = ws
         while current is not None:
             info = await self._read(current)
             forced = self._forced_reason is not None
@@ -419,38 +379,28 @@ class ManagedConnection:
                 return
             current = await self._reconnect_loop(info, immediate=forced)
 
-    async def _read(self, ws: _TrackedConnection) -> CloseInfo:
-        on_frame = self._on_frame
+    async def _read(self, ws: Transport) -> CloseInfo:
+        # Frames flow from the transport's read callback straight into on_frame; this task only waits for the end.
         self._reading = True
         try:
-            while True:
-                try:
-                    frame = await ws.recv()
-                except ConnectionClosed as exc:
-                    return self._close_info(exc)
-                try:
-                    on_frame(frame)
-                except Exception:
-                    logger.exception("%s: frame handler raised", self.name)
+            ws.start_delivery(self._on_frame, self.name)
+            info = await ws.wait_closed()
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             logger.exception("%s: reader failed", self.name)
-            ws.transport.abort()
+            ws.abort()
             return CloseInfo(None, "reader failed", False, exc)
         finally:
             self._reading = False
+        return self._close_info(info)
 
-    def _close_info(self, exc: ConnectionClosed) -> CloseInfo:
-        frame = exc.rcvd if exc.rcvd is not None else exc.sent
-        code = frame.code if frame is not None else None
-        reason = frame.reason if frame is not None else ""
+    def _close_info(self, info: CloseInfo) -> CloseInfo:
         if self._abort_reason is not None:
-            return CloseInfo(code, self._abort_reason, False, exc)
-        if self._forced_reason is not None and not reason:
-            reason = self._forced_reason
-        clean = isinstance(exc, ConnectionClosedOK)
-        return CloseInfo(code, reason, clean, None if clean else exc)
+            return CloseInfo(info.code, self._abort_reason, False, info.error)
+        if self._forced_reason is not None and not info.reason:
+            return CloseInfo(info.code, self._forced_reason, info.clean, info.error)
+        return info
 
     def _link_lost(self, info: CloseInfo) -> None:
         self._ready.clear()
@@ -472,7 +422,7 @@ class ManagedConnection:
                 logger.exception("%s: on_close raised", self.name)
         self._hooks.emit("disconnected", info)
 
-    async def _reconnect_loop(self, info: CloseInfo, *, immediate: bool) -> _TrackedConnection | None:
+    async def _reconnect_loop(self, info: CloseInfo, *, immediate: bool) -> Transport | None:
         attempt = 0
         while not self._stopping:
             if immediate:
@@ -503,7 +453,7 @@ class ManagedConnection:
             return ws
         return None
 
-    async def _restore(self, ws: _TrackedConnection, attempt: int) -> None:
+    async def _restore(self, ws: Transport, attempt: int) -> None:
         if self._on_open is not None:
             try:
                 await self._on_open()
@@ -512,7 +462,7 @@ class ManagedConnection:
                 return
             except Exception:
                 logger.exception("%s: restoring state after reconnect failed", self.name)
-        if self._ws is ws and ws.state is State.OPEN:
+        if self._ws is ws and ws.is_open:
             self._ready.set()
             self._hooks.emit("connected", redact_url(self._url))
             self._hooks.emit("reconnected", attempt)

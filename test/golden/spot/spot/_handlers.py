@@ -53,6 +53,8 @@ class HandlerRegistry:
         """How many times a handler raised."""
         self.dropped_async = 0
         """Async handler calls dropped because the backlog was full (slow async handlers)."""
+        self.on_change: Callable[[], None] | None = None
+        """Called after every registration change (clients cache their per-event-type delivery targets)."""
 
     def set_handler(self, pattern: str, handler: EventHandler) -> None:
         """Add ``handler`` for ``pattern``; a pattern can have several handlers, called in order."""
@@ -61,7 +63,7 @@ class HandlerRegistry:
         self._handlers.setdefault(pattern, []).append(handler)
         if pattern != ERROR_PATTERN:
             self._matchers.setdefault(pattern, compile_pattern(pattern))
-        self._cache.clear()
+        self._changed()
 
     def remove_handler(self, pattern: str, handler: EventHandler | None = None) -> int:
         """Remove one handler (or all of the pattern's handlers when None); returns how many were removed."""
@@ -78,8 +80,13 @@ class HandlerRegistry:
         if not handlers:
             self._handlers.pop(pattern, None)
             self._matchers.pop(pattern, None)
-        self._cache.clear()
+        self._changed()
         return removed
+
+    def _changed(self) -> None:
+        self._cache.clear()
+        if self.on_change is not None:
+            self.on_change()
 
     def handlers_for(self, event_type: str) -> tuple[EventHandler, ...]:
         cached = self._cache.get(event_type)
@@ -109,13 +116,17 @@ class HandlerRegistry:
         try:
             result = handler(argument)
         except Exception:
-            self.handler_errors += 1
-            logger.exception("handler %r raised", handler)
+            self.handler_failed(handler)
             return
-        if inspect.isawaitable(result):
-            self._enqueue(handler, result)
+        if result is not None and inspect.isawaitable(result):
+            self.enqueue(handler, result)
 
-    def _enqueue(self, handler: EventHandler, awaitable: Awaitable[Any]) -> None:
+    def handler_failed(self, handler: EventHandler) -> None:
+        """Count and log the exception being handled (call from an ``except`` block)."""
+        self.handler_errors += 1
+        logger.exception("handler %r raised", handler)
+
+    def enqueue(self, handler: EventHandler, awaitable: Awaitable[Any]) -> None:
         if len(self._backlog) >= self._max_async_backlog:
             _, oldest = self._backlog.popleft()
             _close_awaitable(oldest)

@@ -12,8 +12,9 @@ How it fits together:
 * Rotation (before Binance's 24 h cut, or on ``serverShutdown``) is make-before-break: a second link is
   opened and subscribed while the old one still delivers; during that overlap frames are de-duplicated
   by their exact bytes, then the old link is closed. No event is lost or delivered twice.
-* The per-frame path is one router decode, a history append and the dispatch on cached handler tuples:
-  no task, no logging, no string formatting per frame.
+* The per-frame path is one router decode, a history append of the raw frame (decoded again only when the
+  history is read) and a call of each cached delivery target of the event type: no task, no logging, no
+  string formatting per frame. Frames come as ``bytes`` straight from the transport's read callback.
 * Futures user data: the listenKey is managed over the futures WS API (``userDataStream.start``/``ping``/
   ``stop`` on ``ws-fapi``/``ws-dapi``, not on the streams host the spec names), then the ``/ws/<listenKey>``
   channel is connected. ``listenKeyExpired`` (or a refused keepalive) fetches a new key and reconnects.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import collections
+import inspect
 import itertools
 import json
 import logging
@@ -36,10 +38,11 @@ from ._api_client import ApiClientBase
 from ._backoff import BackoffPolicy
 from ._connection import CloseInfo, LifecycleEvent, LifecycleHooks, ManagedConnection
 from ._handlers import EventHandler, HandlerRegistry
-from ._history import HistoryEntry, MessageHistory
+from ._history import HistoryEntry, MessageHistory, redact_text
 from ._iterators import EventIterator, IteratorSet, OverflowPolicy
 from ._protocol import ProductProfile, profile_for
 from ._spec_types import ChannelKind, Spec
+from ._transport import TransportName, require_transport
 from .auth import BinanceAuth
 from .errors import (
     AuthenticationError,
@@ -103,15 +106,6 @@ def umfutures_route(base_url: str, stream: str) -> str:
 
 class UserDataUnavailableError(WebSocketError):
     """The spec has no listenKey user-data channel (spot user data lives on the WS API client)."""
-
-
-class _Routed(Protocol):
-    @property
-    def event_type(self) -> str: ...
-    @property
-    def event(self) -> Any: ...
-    @property
-    def stream(self) -> str | None: ...
 
 
 class EventRouterLike(Protocol):
@@ -227,6 +221,8 @@ class _Link(abc.ABC):
             max_age=max_age,
             open_timeout=client._open_timeout,
             name=name,
+            transport=client.transport,
+            text_as_bytes=True,
         )
 
     @abc.abstractmethod
@@ -393,20 +389,25 @@ class _MarketLink(_Link):
     def frame_handler(self) -> Callable[[str | bytes], None]:
         client = self.client
         deliver = client._deliver
+        routed_delivery = client._deliver_routed
+        keep_history = client._history.enabled
+        remember = client._event_ring.append
+        now = time.time
         on_reply = self.on_reply_frame
         undecodable = self.on_undecodable
+        decode = client._router.decode
         shard = self.shard
         link = self
         link_id = self.link_id
         prefixes_text = _REPLY_PREFIXES_TEXT
         prefixes_bytes = _REPLY_PREFIXES_BYTES
+        shutdown = _SERVER_SHUTDOWN
 
         if client.combined:
-            decode = client._router.decode
 
             def on_frame(raw: str | bytes) -> None:
                 if (
-                    raw.startswith(prefixes_text) if isinstance(raw, str) else raw.startswith(prefixes_bytes)
+                    raw.startswith(prefixes_bytes) if isinstance(raw, bytes) else raw.startswith(prefixes_text)
                 ) and on_reply(raw):
                     return
                 if link.dedupe and shard.is_duplicate(raw, link_id):
@@ -416,29 +417,34 @@ class _MarketLink(_Link):
                 except EventDecodeError as exc:
                     undecodable(raw, exc)
                     return
-                deliver(routed)
-                if routed.event_type == _SERVER_SHUTDOWN:
+                event_type = routed.event_type
+                if keep_history:
+                    remember((now(), event_type, raw, None))
+                deliver(event_type, routed if routed_delivery else routed.event)
+                if event_type == shutdown:
                     link.server_shutdown()
 
             return on_frame
 
-        decode_raw = client._router.decode
-
         def on_raw_frame(raw: str | bytes) -> None:
-            # Raw payloads carry no stream name; a raw connection holds one stream, which names them all.
-            if (raw.startswith(prefixes_text) if isinstance(raw, str) else raw.startswith(prefixes_bytes)) and on_reply(
-                raw
-            ):
+            if (
+                raw.startswith(prefixes_bytes) if isinstance(raw, bytes) else raw.startswith(prefixes_text)
+            ) and on_reply(raw):
                 return
             if link.dedupe and shard.is_duplicate(raw, link_id):
                 return
+            # Raw payloads carry no stream name; a raw connection holds one stream, which names them all.
+            stream = next(iter(shard.streams), None)
             try:
-                routed = decode_raw(raw, stream=next(iter(shard.streams), None))
+                routed = decode(raw, stream=stream)
             except EventDecodeError as exc:
                 undecodable(raw, exc)
                 return
-            deliver(routed)
-            if routed.event_type == _SERVER_SHUTDOWN:
+            event_type = routed.event_type
+            if keep_history:
+                remember((now(), event_type, raw, stream))
+            deliver(event_type, routed if routed_delivery else routed.event)
+            if event_type == shutdown:
                 link.server_shutdown()
 
         return on_raw_frame
@@ -532,7 +538,9 @@ class _UserDataLink(_Link):
     def frame_handler(self) -> Callable[[str | bytes], None]:
         client = self.client
         decode = client._router.decode
-        deliver = client._deliver_redacted
+        deliver = client._deliver
+        record = client._history.record
+        routed_delivery = client._deliver_routed
         session = self.session
 
         def on_frame(raw: str | bytes) -> None:
@@ -541,8 +549,11 @@ class _UserDataLink(_Link):
             except EventDecodeError as exc:
                 client._report_bad_frame(raw, exc)
                 return
-            deliver(routed)
-            if routed.event_type == _LISTEN_KEY_EXPIRED:
+            # User data can carry secrets: it goes through the redacting history, as a decoded event.
+            event_type = routed.event_type
+            record("received", routed.event, event_type)
+            deliver(event_type, routed if routed_delivery else routed.event)
+            if event_type == _LISTEN_KEY_EXPIRED:
                 session.expired(routed.event)
 
         return on_frame
@@ -719,6 +730,8 @@ class StreamClientBase:
     :meth:`unsubscribe_user_data` (futures listenKey streams).
     * ``deliver``: ``"event"`` (handlers and iterators get the typed event) or ``"routed"`` (they get the
       router's ``RoutedEvent`` with ``event_type``, ``event`` and ``stream``).
+    * ``transport``: ``"websockets"`` (default) or ``"picows"``, a C websocket implementation several times
+      faster (optional dependency: ``pip install picows``). Everything else behaves the same on both.
     """
 
     def __init__(
@@ -749,9 +762,12 @@ class StreamClientBase:
         max_reconnect_attempts: int | None = None,
         open_timeout: float = 10.0,
         deliver: Delivery = "event",
+        transport: TransportName = "websockets",
     ) -> None:
         if spec.kind != "streams":
             raise ValueError(f"{spec.title} is not a streams spec")
+        require_transport(transport)
+        self.transport: TransportName = transport
         self.spec = spec
         self.profile: ProductProfile = profile_for(spec.product)
         self._router = router
@@ -810,7 +826,15 @@ class StreamClientBase:
         self._handlers = HandlerRegistry()
         self._iterators = IteratorSet()
         self._history = MessageHistory(history_size)
-        self._event_ring: collections.deque[tuple[float, str, Any]] = collections.deque(maxlen=max(history_size, 1))
+        # Market events as (time, event type, raw frame, stream of a raw connection): frames are not tracked by the
+        # garbage collector, typed models are (and 1000 live models slow every collection down).
+        self._event_ring: collections.deque[tuple[float, str, str | bytes, str | None]] = collections.deque(
+            maxlen=max(history_size, 1)
+        )
+        # Per event type: the handlers, then the pushes of the iterators, that receive it.
+        self._targets: dict[str, tuple[Callable[[Any], Any], ...]] = {}
+        self._handlers.on_change = self._targets.clear
+        self._iterators.on_change = self._targets.clear
         self._request_ids = itertools.count(1)
         self._link_ids = itertools.count(1)
         self._desired: dict[str, None] = {}
@@ -825,8 +849,7 @@ class StreamClientBase:
         """Frames that could not be decoded (each one was offered to ``__error__`` handlers)."""
         self.rotations = 0
         """Completed make-before-break rotations (age limit, serverShutdown, :meth:`rotate_connections`)."""
-        self._deliver = self._build_deliver(redacted=False)
-        self._deliver_redacted = self._build_deliver(redacted=True)
+        self._deliver = self._build_deliver()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -931,44 +954,53 @@ class StreamClientBase:
         """
         entries = self._history.get(None, event_type)
         if self._event_ring:
+            wanted = self._history.size if limit is None else max(0, min(limit, self._history.size))
+            chosen = [item for item in self._event_ring if event_type is None or item[1] == event_type]
             events = [
-                HistoryEntry(moment, "received", event, kind)
-                for moment, kind, event in self._event_ring
-                if event_type is None or kind == event_type
+                HistoryEntry(moment, "received", self._history_message(raw, stream), kind)
+                for moment, kind, raw, stream in (chosen[-wanted:] if wanted else ())
             ]
             entries = sorted(entries + events, key=_entry_time)[-self._history.size :]
         if limit is not None:
             entries = entries[-limit:] if limit > 0 else []
         return entries
 
-    def _build_deliver(self, *, redacted: bool) -> Callable[[Any], None]:
-        """The per-event delivery: history, handlers, iterators.
+    def _history_message(self, raw: str | bytes, stream: str | None) -> Any:
+        """The typed event of a recorded market frame (decoded again: the history keeps frames, not models)."""
+        try:
+            return self._router.decode(raw, stream=stream).event
+        except EventDecodeError:
+            return redact_text(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
 
-        Market data carries no secrets, so its history entry is a bare tuple appended to a deque (building a
-        redacted :class:`HistoryEntry` per frame would cost about as much as decoding the frame); entries
-        are built when :meth:`get_message_history` is called. User data goes through the redacting history.
+    def _targets_for(self, event_type: str) -> tuple[Callable[[Any], Any], ...]:
+        targets = self._handlers.handlers_for(event_type) + self._iterators.pushers_for(event_type)
+        self._targets[event_type] = targets
+        return targets
+
+    def _build_deliver(self) -> Callable[[str, Any], None]:
+        """The per-event delivery to handlers and iterators.
+
+        The targets of each event type (matching handlers, then matching iterators' ``push``) are resolved once
+        and cached until a handler or an iterator is added or removed. Plain handlers return None; only a result
+        that is not None is checked for being awaitable (async handlers go to the ordered dispatcher).
         """
-        record = self._history.record
-        ring_append = self._event_ring.append
-        now = time.time
-        dispatch = self._handlers.dispatch
-        iterators = self._iterators
-        push = iterators.dispatch
-        keep_history = self._history.enabled
-        routed_delivery = self._deliver_routed
+        cache = self._targets
+        resolve = self._targets_for
+        handlers = self._handlers
+        isawaitable = inspect.isawaitable
 
-        def deliver(routed: _Routed) -> None:
-            event_type = routed.event_type
-            event = routed.event
-            if keep_history:
-                if redacted:
-                    record("received", event, event_type)
-                else:
-                    ring_append((now(), event_type, event))
-            payload = routed if routed_delivery else event
-            dispatch(event_type, payload)
-            if iterators:
-                push(event_type, payload)
+        def deliver(event_type: str, payload: Any) -> None:
+            targets = cache.get(event_type)
+            if targets is None:
+                targets = resolve(event_type)
+            for target in targets:
+                try:
+                    result = target(payload)
+                except Exception:
+                    handlers.handler_failed(target)
+                    continue
+                if result is not None and isawaitable(result):
+                    handlers.enqueue(target, result)
 
         return deliver
 

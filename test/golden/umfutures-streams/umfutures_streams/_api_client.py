@@ -25,6 +25,7 @@ from ._history import HistoryEntry, MessageHistory
 from ._iterators import EventIterator, IteratorSet, OverflowPolicy
 from ._protocol import profile_for
 from ._spec_types import OperationSpec, Spec
+from ._transport import TransportName, require_transport
 from .auth import BinanceAuth, Clock, json_dumps_wire
 from .errors import (
     AuthenticationError,
@@ -118,7 +119,8 @@ class ApiClientBase:
       ``return_rate_limits``: False asks the server to drop ``rateLimits`` from replies;
     * ``session_logon``: None (default) logs on at connect when ``auth`` is Ed25519, True requires it, False never;
     * ``history_size``: messages kept by :meth:`get_message_history` (0: off);
-      ``events_queue_size``/``events_overflow``: default queue of :meth:`events` iterators.
+      ``events_queue_size``/``events_overflow``: default queue of :meth:`events` iterators;
+    * ``transport``: ``"websockets"`` (default) or ``"picows"`` (optional and faster: ``pip install picows``).
     """
 
     def __init__(
@@ -147,7 +149,9 @@ class ApiClientBase:
         events_overflow: OverflowPolicy = "drop_oldest",
         open_timeout: float = 10.0,
         connect_options: Mapping[str, Any] | None = None,
+        transport: TransportName = "websockets",
     ) -> None:
+        require_transport(transport)
         if request_timeout <= 0:
             raise ValueError("request_timeout must be > 0")
         profile = profile_for(spec.product)
@@ -172,6 +176,7 @@ class ApiClientBase:
         self.recv_window = recv_window
         self.time_unit = time_unit
         self.return_rate_limits = return_rate_limits
+        self.transport: TransportName = transport
         self.auto_session_logon = session_logon
         """The ``session_logon`` option (named apart from the rendered ``session_logon()`` method)."""
         self.max_connection_age = max_connection_age
@@ -261,6 +266,7 @@ class ApiClientBase:
             max_age=self.max_connection_age,
             open_timeout=self.open_timeout,
             connect_options=self.connect_options,
+            transport=self.transport,
             name=f"{self.spec.product}-ws-api",
         )
         self._conn = conn

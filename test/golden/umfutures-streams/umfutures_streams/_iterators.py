@@ -138,6 +138,8 @@ class IteratorSet:
 
     def __init__(self) -> None:
         self._iterators: list[EventIterator[Any]] = []
+        self.on_change: Callable[[], None] | None = None
+        """Called when an iterator is added or removed (clients cache their per-event-type delivery targets)."""
 
     def __len__(self) -> int:
         return len(self._iterators)
@@ -150,11 +152,21 @@ class IteratorSet:
     ) -> EventIterator[Any]:
         iterator: EventIterator[Any] = EventIterator(pattern, maxsize=maxsize, overflow=overflow, on_close=self._remove)
         self._iterators.append(iterator)
+        self._changed()
         return iterator
 
     def _remove(self, iterator: EventIterator[Any]) -> None:
         if iterator in self._iterators:
             self._iterators.remove(iterator)
+            self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def pushers_for(self, event_type: str) -> tuple[Callable[[Any], None], ...]:
+        """The ``push`` of every live iterator whose pattern matches ``event_type``, in creation order."""
+        return tuple(iterator.push for iterator in self._iterators if iterator.matches(event_type))
 
     def dispatch(self, event_type: str, event: Any) -> None:
         for iterator in self._iterators:

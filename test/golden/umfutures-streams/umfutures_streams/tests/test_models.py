@@ -212,6 +212,103 @@ def test_a_fresh_router_routes_like_the_module_router() -> None:
         assert label(routed.event) == case.expected
 
 
+def combined_cases() -> list[RoutingCase]:
+    return [c for c in ROUTING_CASES if c.stream is not None and not c.pass_stream]
+
+
+def test_repeated_frames_route_the_same_from_the_caches() -> None:
+    router = EventRouter(models.EVENT_ROUTER.routes)
+    for case in ROUTING_CASES * 2:
+        stream_arg = case.stream if case.pass_stream else None
+        for raw in (case.frame, case.frame.encode()):
+            routed = router.decode(raw, stream=stream_arg)
+            assert (label(routed.event), routed.event_type, routed.stream) == (
+                case.expected,
+                case.event_type,
+                case.stream,
+            )
+
+
+def test_unknown_fields_survive_the_raw_text_shortcut() -> None:
+    for case in ROUTING_CASES:
+        frame = json.loads(case.frame)
+        holder = frame.get("data", frame.get("event", frame)) if isinstance(frame, dict) else frame
+        items = holder if isinstance(holder, list) else [holder]
+        for item in items:
+            item["zzFieldAddedLater"] = [1, "2"]
+        routed = models.EVENT_ROUTER.decode(
+            json.dumps(frame, separators=(",", ":")), stream=case.stream if case.pass_stream else None
+        )
+        events = routed.event if isinstance(routed.event, list) else [routed.event]
+        assert [event.model_extra for event in events] == [{"zzFieldAddedLater": [1, "2"]}] * len(items)
+
+
+def test_combined_frames_in_another_layout_take_the_general_path() -> None:
+    for case in combined_cases():
+        frame = json.loads(case.frame)
+        stream = case.stream or ""
+        escaped = (
+            '{"stream":"'
+            + f"\\u{ord(stream[0]):04x}"
+            + json.dumps(stream[1:])[1:]
+            + ',"data":'
+            + json.dumps(frame["data"])
+            + "}"
+        )
+        trailing = case.frame[:-1] + ',"zzAfterData":1}'
+        for raw in (escaped, escaped.encode(), trailing, trailing.encode()):
+            routed = models.EVENT_ROUTER.decode(raw)
+            assert (label(routed.event), routed.stream) == (case.expected, case.stream), raw
+
+
+def test_frames_the_shortcut_misreads_still_raise_decode_errors() -> None:
+    frames: list[bytes | str] = ['{"stream":"x\\"","data":{"e":"nobody"}}', b'{"stream":"\xff","data":{}}', '{"e":"\\']
+    frames += [c.frame[: len(c.frame) // 2] for c in combined_cases()]
+    for frame in frames:
+        with pytest.raises(EventDecodeError):
+            models.EVENT_ROUTER.decode(frame)
+
+
+def test_a_raw_stream_also_delivers_server_shutdown() -> None:
+    """A raw connection names its one stream, yet Binance may send serverShutdown on it."""
+    checked = 0
+    for case in ROUTING_CASES:
+        if not case.pass_stream or case.expected.startswith("list["):
+            continue
+        required = [
+            info.alias or attr for attr, info in model_class(case.expected).model_fields.items() if info.is_required()
+        ]
+        if not [alias for alias in required if alias not in ("e", "E")]:
+            continue
+        for raw in ('{"e":"serverShutdown","E":1700000000000}', b'{"E":1700000000000,"e":"serverShutdown"}'):
+            routed = models.EVENT_ROUTER.decode(raw, stream=case.stream)
+            assert isinstance(routed.event, BinanceModel)
+            assert routed.event.model_dump(by_alias=True)["e"] == routed.event_type == "serverShutdown"
+            assert routed.stream == case.stream
+        checked += 1
+    if SPEC_KIND == "streams":
+        assert checked > 0
+
+
+def test_event_type_is_the_value_sent_when_a_model_allows_several() -> None:
+    """``e`` is read from the payload, not assumed from the route, wherever one model stands for several types."""
+    for case in ROUTING_CASES:
+        if case.expected.startswith("list[") or case.event_type == case.expected:
+            continue
+        cls = model_class(case.expected)
+        attr = next((a for a, info in cls.model_fields.items() if info.alias == "e"), None)
+        annotation = cls.model_fields[attr].annotation if attr else None
+        allowed = [v for v in get_args(annotation) if isinstance(v, str)] if get_origin(annotation) is Literal else []
+        for value in allowed[1:]:
+            frame = json.loads(case.frame)
+            payload = frame.get("data", frame.get("event", frame))
+            payload["e"] = value
+            stream_arg = case.stream if case.pass_stream else None
+            for raw in (json.dumps(frame, separators=(",", ":")), json.dumps(frame, indent=1)):
+                assert models.EVENT_ROUTER.decode(raw, stream=stream_arg).event_type == value
+                assert models.EVENT_ROUTER.decode(raw.encode(), stream=stream_arg).event_type == value
+
+
 # -- property-based round trips ------------------------------------------------------------------------------
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)

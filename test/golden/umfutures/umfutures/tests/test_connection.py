@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -65,6 +66,32 @@ async def wait_until(predicate: Callable[[], bool]) -> None:
     await asyncio.wait_for(poll(), GUARD)
 
 
+def _picows_installed() -> bool:
+    return importlib.util.find_spec("picows") is not None
+
+
+_DEFAULTS: dict[str, Any] = {"transport": "websockets"}
+
+
+@pytest.fixture(
+    autouse=True,
+    params=[
+        "websockets",
+        pytest.param(
+            "picows",
+            marks=pytest.mark.skipif(not _picows_installed(), reason="picows is not installed (pip install picows)"),
+        ),
+    ],
+)
+def transport(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs on each transport the client offers: the behaviour must not depend on it."""
+    _DEFAULTS["transport"] = request.param
+    try:
+        yield request.param
+    finally:
+        _DEFAULTS["transport"] = "websockets"
+
+
 def make_connection(
     url: str,
     frames: list[str | bytes],
@@ -86,7 +113,7 @@ def make_connection(
         on_close=on_close,
         hooks=hooks or LifecycleHooks(),
         backoff=backoff or Backoff(base=0.01, cap=0.05),
-        **options,
+        **{"transport": _DEFAULTS["transport"], **options},
     )
 
 
@@ -207,6 +234,7 @@ async def test_frames_are_delivered_in_order_and_a_failing_frame_handler_does_no
             on_close=None,
             hooks=LifecycleHooks(),
             backoff=Backoff(),
+            transport=_DEFAULTS["transport"],
         )
         await conn.start()
         try:

@@ -7,9 +7,10 @@ Runs inside every generated package against the bundled mock server; skipped for
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,7 +30,34 @@ GUARD = 15.0
 _CLIENT_CLASS: Any = BinanceWebSocketClient
 
 
+def _picows_installed() -> bool:
+    return importlib.util.find_spec("picows") is not None
+
+
+_DEFAULTS: dict[str, Any] = {"transport": "websockets"}
+
+
+@pytest.fixture(
+    autouse=True,
+    params=[
+        "websockets",
+        pytest.param(
+            "picows",
+            marks=pytest.mark.skipif(not _picows_installed(), reason="picows is not installed (pip install picows)"),
+        ),
+    ],
+)
+def transport(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs on each transport the client offers: the behaviour must not depend on it."""
+    _DEFAULTS["transport"] = request.param
+    try:
+        yield request.param
+    finally:
+        _DEFAULTS["transport"] = "websockets"
+
+
 def new_client(**options: Any) -> StreamClientBase:
+    options.setdefault("transport", _DEFAULTS["transport"])
     client: StreamClientBase = _CLIENT_CLASS(**options)
     return client
 

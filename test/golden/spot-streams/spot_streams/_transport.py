@@ -1,0 +1,597 @@
+"""The socket under a :class:`~._connection.ManagedConnection`: ``websockets`` (default) or ``picows`` (optional).
+
+Both transports hand every data frame to the frame sink synchronously, from the event loop's read callback, in
+arrival order: no queue, no task and no ``await`` per frame. Frames that arrive before the connection starts
+delivering (in the same TCP segment as the handshake reply) are buffered and flushed first, so the order holds.
+A close from the server is processed after the frames that preceded it, which is what keeps "every buffered frame
+is delivered before ``on_close``" true.
+
+``picows`` is imported only when asked for; it parses frames in C and is several times faster than ``websockets``.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import importlib
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit, urlunsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidURI
+from websockets.frames import CloseCode, Frame, Opcode
+from websockets.protocol import Event, State
+
+from .errors import ConnectionClosedError
+
+__all__ = ["TRANSPORTS", "CloseInfo", "FrameSink", "Transport", "TransportName", "open_transport", "redact_url"]
+
+logger = logging.getLogger(__name__.rpartition(".")[0] + "._connection")
+
+TransportName = Literal["websockets", "picows"]
+TRANSPORTS: frozenset[str] = frozenset({"websockets", "picows"})
+
+FrameSink = Callable[[Any], None]
+"""Receives each complete message: ``str`` for text (``bytes`` with ``text_as_bytes``), ``bytes`` for binary."""
+
+# Close codes after which a completed handshake counts as a clean close (as websockets' ConnectionClosedOK).
+_CLEAN_CODES = frozenset({1000, 1001, 1005})
+_NO_STATUS = 1005
+_INTERNAL_ERROR = 1011
+_INVALID_DATA = 1007
+
+# listenKeys (60 characters) and similar tokens travel in URL paths; never log them in clear.
+_SECRET_SEGMENT = re.compile(r"[A-Za-z0-9]{32,}")
+
+
+def redact_url(url: str) -> str:
+    """The URL without its query string and with long token-like path segments masked, for logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid url>"
+    path = _SECRET_SEGMENT.sub("***", parts.path)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class CloseInfo:
+    """Why a link went down. ``clean`` is True for a completed close handshake (1000/1001)."""
+
+    code: int | None
+    reason: str
+    clean: bool
+    error: BaseException | None = None
+
+    def __str__(self) -> str:
+        code = "no close code" if self.code is None else f"code {self.code}"
+        reason = f" {self.reason!r}" if self.reason else ""
+        return f"{code}{reason}" + ("" if self.clean else " (abnormal)")
+
+
+def require_transport(name: str) -> None:
+    """Raise ``ValueError`` for an unknown transport and ``ImportError`` when its package is missing."""
+    if name not in TRANSPORTS:
+        raise ValueError(f"transport must be one of {sorted(TRANSPORTS)}, not {name!r}")
+    if name == "picows":
+        _picows()
+
+
+def _picows() -> Any:
+    try:
+        # Imported by name so that type checking does not depend on whether the optional package is installed.
+        picows = importlib.import_module("picows")
+    except ImportError as exc:
+        raise ImportError(
+            'transport="picows" needs the optional picows package: pip install picows '
+            "(or install this package with its [fast] extra)"
+        ) from exc
+    return picows
+
+
+class Transport(abc.ABC):
+    """One open websocket link."""
+
+    last_traffic: float
+    """Event-loop time of the last bytes received (frames, pings, pongs): the silence detector reads it."""
+
+    @property
+    @abc.abstractmethod
+    def is_open(self) -> bool:
+        """Open for sending: no close frame sent or received yet."""
+
+    @property
+    @abc.abstractmethod
+    def is_closed(self) -> bool:
+        """The socket is gone."""
+
+    @abc.abstractmethod
+    def start_delivery(self, sink: FrameSink, name: str) -> None:
+        """Deliver the buffered frames to ``sink``, then every further frame as it arrives."""
+
+    @abc.abstractmethod
+    async def send(self, text: str) -> None:
+        """Send one text frame; :class:`ConnectionClosedError` when the link is closed."""
+
+    @abc.abstractmethod
+    async def close(self, code: int, reason: str) -> None:
+        """Close handshake, then the socket; bounded by the close timeout."""
+
+    @abc.abstractmethod
+    def abort(self) -> None:
+        """Drop the socket at once (a half-open link would never finish a close handshake)."""
+
+    @abc.abstractmethod
+    async def wait_closed(self) -> CloseInfo:
+        """Wait until the socket is gone (every frame before the close delivered); how it ended."""
+
+
+async def open_transport(
+    kind: str,
+    url: str,
+    *,
+    ping_interval: float | None,
+    ping_timeout: float | None,
+    open_timeout: float,
+    close_timeout: float,
+    max_size: int | None,
+    max_queue: int,
+    connect_options: Mapping[str, Any],
+    text_as_bytes: bool,
+) -> Transport:
+    """Open a link; :class:`ConnectionClosedError` (with the cause, never the secret parts of ``url``) on failure."""
+    if kind == "picows":
+        return await _PicowsTransport.open(
+            url,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            open_timeout=open_timeout,
+            close_timeout=close_timeout,
+            max_size=max_size,
+            connect_options=connect_options,
+            text_as_bytes=text_as_bytes,
+        )
+    options: dict[str, Any] = {
+        "ping_interval": ping_interval,
+        "ping_timeout": ping_timeout,
+        "open_timeout": open_timeout,
+        "close_timeout": close_timeout,
+        "max_size": max_size,
+        "max_queue": max_queue,
+    }
+    options.update(connect_options)
+    connection_class = _BytesConnection if text_as_bytes else _TextConnection
+    try:
+        ws = await connect(url, create_connection=connection_class, **options)
+    except InvalidURI as exc:
+        # The exception text repeats the whole URL, which may hold a listenKey.
+        raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from exc
+    except (OSError, InvalidHandshake, asyncio.TimeoutError, TimeoutError) as exc:
+        raise ConnectionClosedError(f"cannot connect to {redact_url(url)}: {exc!r}") from exc
+    assert isinstance(ws, _DirectConnection)
+    return _WebsocketsTransport(ws)
+
+
+# ---------------------------------------------------------------------------------------------------- websockets
+
+_TEXT = Opcode.TEXT
+_BINARY = Opcode.BINARY
+_CONT = Opcode.CONT
+_PONG = Opcode.PONG
+
+
+def _drop(message: Any) -> None:
+    return None
+
+
+class _DirectConnection(ClientConnection):
+    """A websockets connection that hands complete messages to a sink from ``data_received``.
+
+    It replaces ``recv()``'s queue and per-message coroutine. Pings are still answered by the protocol (with the
+    same payload) and keepalive pings still sent by websockets.
+    """
+
+    text_as_bytes = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_traffic = self.loop.time()
+        self.early: list[Any] = []
+        self.sink: FrameSink = self.early.append
+        self.link_name = "connection"
+        self.fragments: list[bytes] = []
+        self.fragment_opcode = _TEXT
+
+    def data_received(self, data: bytes) -> None:
+        self.last_traffic = self.loop.time()
+        super().data_received(data)
+
+    def process_event(self, event: Event) -> None:
+        if self.response is None:
+            super().process_event(event)
+            return
+        frame = cast(Frame, event)
+        opcode = frame.opcode
+        if opcode is _TEXT or opcode is _BINARY:
+            if not frame.fin:
+                self.fragment_opcode = opcode
+                self.fragments = [bytes(frame.data)]
+                return
+            data = frame.data
+        elif opcode is _CONT:
+            self.fragments.append(bytes(frame.data))
+            if not frame.fin:
+                return
+            data, self.fragments = b"".join(self.fragments), []
+            opcode = self.fragment_opcode
+        else:
+            if opcode is _PONG:
+                self.acknowledge_pings(bytes(frame.data))
+            return
+        message: Any
+        if opcode is _TEXT and not self.text_as_bytes:
+            try:
+                message = str(data, "utf-8")
+            except UnicodeDecodeError as exc:
+                # What recv() does with invalid text: fail the connection with 1007.
+                self.sink = _drop
+                self.protocol.fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
+                self.send_data()
+                self.loop.call_later(self.close_timeout or 0.0, self.transport.abort)
+                return
+        else:
+            message = data if type(data) is bytes else bytes(data)
+        try:
+            self.sink(message)
+        except Exception:
+            logger.exception("%s: frame handler raised", self.link_name)
+
+
+class _TextConnection(_DirectConnection):
+    text_as_bytes = False
+
+
+class _BytesConnection(_DirectConnection):
+    text_as_bytes = True
+
+
+class _WebsocketsTransport(Transport):
+    def __init__(self, ws: _DirectConnection) -> None:
+        self.ws = ws
+
+    @property
+    def last_traffic(self) -> float:  # type: ignore[override]
+        return self.ws.last_traffic
+
+    @property
+    def is_open(self) -> bool:
+        return self.ws.state is State.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.ws.state is State.CLOSED
+
+    def start_delivery(self, sink: FrameSink, name: str) -> None:
+        ws = self.ws
+        ws.link_name = name
+        early, ws.early = ws.early, []
+        ws.sink = sink
+        for message in early:
+            try:
+                sink(message)
+            except Exception:
+                logger.exception("%s: frame handler raised", name)
+
+    async def send(self, text: str) -> None:
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd is not None else None
+            reason = exc.rcvd.reason if exc.rcvd is not None else ""
+            raise ConnectionClosedError(f"{self.ws.link_name} closed while sending", code=code, reason=reason) from exc
+
+    async def close(self, code: int, reason: str) -> None:
+        await self.ws.close(code, reason)
+
+    def abort(self) -> None:
+        self.ws.transport.abort()
+
+    async def wait_closed(self) -> CloseInfo:
+        await self.ws.wait_closed()
+        exc = self.ws.protocol.close_exc
+        frame = exc.rcvd if exc.rcvd is not None else exc.sent
+        code = frame.code if frame is not None else None
+        reason = frame.reason if frame is not None else ""
+        clean = isinstance(exc, ConnectionClosedOK)
+        return CloseInfo(code, reason, clean, None if clean else exc)
+
+
+# ---------------------------------------------------------------------------------------------------- picows
+
+
+class _PicowsTransport(Transport):
+    """picows link with the websockets semantics: pongs echo the ping payload, keepalive pings every
+    ``ping_interval`` with a 1011 close when no pong comes within ``ping_timeout``, a close frame from the server
+    echoed before the socket closes."""
+
+    _listener_class: Any = None
+
+    def __init__(
+        self,
+        *,
+        ping_interval: float | None,
+        ping_timeout: float | None,
+        close_timeout: float,
+        text_as_bytes: bool,
+    ) -> None:
+        picows = _picows()
+        self._picows = picows
+        self.loop = asyncio.get_running_loop()
+        self.last_traffic = self.loop.time()
+        self.ws: Any = None
+        self.early: list[Any] = []
+        self.sink: FrameSink = self.early.append
+        self.name = "connection"
+        self.text_as_bytes = text_as_bytes
+        self.fragments: list[bytes] = []
+        self.fragment_text = True
+        self.close_sent: tuple[int, str] | None = None
+        self.close_rcvd: tuple[int, str] | None = None
+        self.error: BaseException | None = None
+        self.disconnected = self.loop.create_future()
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._close_timeout = close_timeout
+        self._ping_payload: bytes | None = None
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._pong_timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        ping_interval: float | None,
+        ping_timeout: float | None,
+        open_timeout: float,
+        close_timeout: float,
+        max_size: int | None,
+        connect_options: Mapping[str, Any],
+        text_as_bytes: bool,
+    ) -> _PicowsTransport:
+        link = cls(
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            close_timeout=close_timeout,
+            text_as_bytes=text_as_bytes,
+        )
+        picows = link._picows
+        options: dict[str, Any] = {}
+        for key, value in connect_options.items():
+            if key == "additional_headers":
+                options["extra_headers"] = value
+            elif key == "ssl":
+                options["ssl_context"] = value
+            else:
+                raise TypeError(f"connect option {key!r} is not supported by the picows transport")
+        listener_class = _picows_listener_class()
+        try:
+            await asyncio.wait_for(
+                picows.ws_connect(
+                    lambda: listener_class(link),
+                    url,
+                    websocket_handshake_timeout=open_timeout,
+                    enable_auto_ping=False,
+                    enable_auto_pong=False,
+                    max_frame_size=max_size if max_size is not None else 2**31 - 1,
+                    **options,
+                ),
+                open_timeout,
+            )
+        except picows.WSInvalidURL as exc:
+            raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from exc
+        except (OSError, picows.WSError, asyncio.TimeoutError, TimeoutError) as exc:
+            raise ConnectionClosedError(f"cannot connect to {redact_url(url)}: {exc!r}") from exc
+        link.last_traffic = link.loop.time()
+        link._arm_ping()
+        return link
+
+    # -- called by the listener --------------------------------------------------------------------------------
+
+    def connected(self, ws: Any) -> None:
+        self.ws = ws
+
+    def on_control(self, msg_type: Any, frame: Any) -> None:
+        types = self._picows.WSMsgType
+        if msg_type is types.PING:
+            self.ws.send_pong(frame.get_payload_as_bytes())
+        elif msg_type is types.PONG:
+            if frame.get_payload_as_bytes() == self._ping_payload:
+                self._ping_payload = None
+                if self._pong_timer is not None:
+                    self._pong_timer.cancel()
+                    self._pong_timer = None
+        elif msg_type is types.CLOSE:
+            payload = frame.get_payload_as_bytes()
+            code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else _NO_STATUS
+            self.close_rcvd = (code, payload[2:].decode("utf-8", "replace"))
+            if self.close_sent is None:
+                self.close_sent = self.close_rcvd
+                self.ws.send(types.CLOSE, payload)
+            self.ws.disconnect()
+        elif msg_type is types.CONTINUATION:
+            self.fragments.append(frame.get_payload_as_bytes())
+            if frame.fin:
+                data, self.fragments = b"".join(self.fragments), []
+                self.deliver_assembled(data, self.fragment_text)
+        else:
+            # The first fragment of a text or binary message.
+            self.fragment_text = msg_type is types.TEXT
+            self.fragments = [frame.get_payload_as_bytes()]
+
+    def deliver_assembled(self, data: bytes, text: bool) -> None:
+        message: Any = data
+        if text and not self.text_as_bytes:
+            try:
+                message = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.fail(_INVALID_DATA, f"{exc.reason} at position {exc.start}")
+                return
+        self.emit(message)
+
+    def emit(self, message: Any) -> None:
+        try:
+            self.sink(message)
+        except Exception:
+            logger.exception("%s: frame handler raised", self.name)
+
+    def fail(self, code: int, reason: str) -> None:
+        self.sink = _drop
+        self._send_close(code, reason)
+        self.loop.call_later(self._close_timeout, self.abort)
+        self.ws.disconnect()
+
+    def lost(self) -> None:
+        self._cancel_ping()
+        if not self.disconnected.done():
+            self.disconnected.set_result(None)
+
+    # -- keepalive ---------------------------------------------------------------------------------------------
+
+    def _arm_ping(self) -> None:
+        if self._ping_interval is not None and self._ping_interval > 0:
+            self._ping_timer = self.loop.call_later(self._ping_interval, self._send_ping)
+
+    def _send_ping(self) -> None:
+        self._ping_timer = None
+        if not self.is_open:
+            return
+        payload = os.urandom(4)
+        self._ping_payload = payload
+        self.ws.send_ping(payload)
+        if self._ping_timeout is not None and self._ping_timeout > 0 and self._pong_timer is None:
+            self._pong_timer = self.loop.call_later(self._ping_timeout, self._pong_missing)
+        self._arm_ping()
+
+    def _pong_missing(self) -> None:
+        self._pong_timer = None
+        if self.is_open:
+            self.fail(_INTERNAL_ERROR, "keepalive ping timeout")
+
+    def _cancel_ping(self) -> None:
+        for timer in (self._ping_timer, self._pong_timer):
+            if timer is not None:
+                timer.cancel()
+        self._ping_timer = self._pong_timer = None
+
+    # -- Transport ---------------------------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.close_sent is None and self.close_rcvd is None and not self.disconnected.done()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.disconnected.done()
+
+    def start_delivery(self, sink: FrameSink, name: str) -> None:
+        self.name = name
+        early, self.early = self.early, []
+        self.sink = sink
+        for message in early:
+            self.emit(message)
+
+    async def send(self, text: str) -> None:
+        if not self.is_open:
+            code, reason = self.close_rcvd or (None, "")
+            raise ConnectionClosedError(f"{self.name} closed while sending", code=code, reason=reason)
+        self.ws.send(self._picows.WSMsgType.TEXT, text.encode())
+
+    def _send_close(self, code: int, reason: str) -> None:
+        if self.close_sent is not None or self.disconnected.done():
+            return
+        self.close_sent = (code, reason)
+        payload = code.to_bytes(2, "big") + reason.encode()[:123]
+        self.ws.send(self._picows.WSMsgType.CLOSE, payload)
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.disconnected.done():
+            return
+        self._send_close(code, reason)
+        try:
+            # The server answers with its close frame and closes the socket (the listener disconnects on it).
+            await asyncio.wait_for(asyncio.shield(self.disconnected), self._close_timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            self.abort()
+            await asyncio.shield(self.disconnected)
+
+    def abort(self) -> None:
+        if self.ws is not None and not self.disconnected.done():
+            self.ws.disconnect(graceful=False)
+
+    async def wait_closed(self) -> CloseInfo:
+        await asyncio.shield(self.disconnected)
+        rcvd, sent = self.close_rcvd, self.close_sent
+        frame = rcvd if rcvd is not None else sent
+        code = frame[0] if frame is not None else None
+        reason = frame[1] if frame is not None else ""
+        clean = rcvd is not None and sent is not None and rcvd[0] in _CLEAN_CODES and sent[0] in _CLEAN_CODES
+        if clean:
+            return CloseInfo(code, reason, True, None)
+        detail = "no close frame" if code is None else f"close code {code}"
+        error = ConnectionClosedError(f"{self.name} closed abnormally ({detail})", code=code, reason=reason)
+        return CloseInfo(code, reason, False, error)
+
+
+def _picows_listener_class() -> Any:
+    """The picows listener, built on first use so that picows stays an optional import."""
+    if _PicowsTransport._listener_class is not None:
+        return _PicowsTransport._listener_class
+    picows = _picows()
+    text_type = picows.WSMsgType.TEXT
+    binary_type = picows.WSMsgType.BINARY
+
+    listener_base: Any = picows.WSListener
+
+    class Listener(listener_base):  # type: ignore[misc]
+        def __init__(self, link: _PicowsTransport) -> None:
+            super().__init__()
+            self.link = link
+
+        def on_ws_connected(self, transport: Any) -> None:
+            self.link.connected(transport)
+
+        def on_ws_frame(self, transport: Any, frame: Any) -> None:
+            link = self.link
+            link.last_traffic = link.loop.time()
+            msg_type = frame.msg_type
+            if frame.fin:
+                if msg_type is text_type:
+                    if link.text_as_bytes:
+                        message = frame.get_payload_as_bytes()
+                    else:
+                        try:
+                            message = frame.get_payload_as_utf8_text()
+                        except UnicodeDecodeError as exc:
+                            link.fail(_INVALID_DATA, f"{exc.reason} at position {exc.start}")
+                            return
+                    try:
+                        link.sink(message)
+                    except Exception:
+                        logger.exception("%s: frame handler raised", link.name)
+                    return
+                if msg_type is binary_type:
+                    link.emit(frame.get_payload_as_bytes())
+                    return
+            link.on_control(msg_type, frame)
+
+        def on_ws_disconnected(self, transport: Any) -> None:
+            self.link.lost()
+
+    _PicowsTransport._listener_class = Listener
+    return Listener
