@@ -24,6 +24,7 @@ from ...errors import (
     BinanceAPIError,
     ConnectionClosedError,
     EventDecodeError,
+    IPBannedError,
     RateLimitError,
     RequestTimeoutError,
     SessionRevokedError,
@@ -306,12 +307,15 @@ async def test_typed_call_validates_into_the_response_model() -> None:
 
 
 @API_ONLY
-async def test_error_reply_raises_the_mapped_exception_at_once() -> None:
+@pytest.mark.parametrize(("status", "expected"), [(429, RateLimitError), (418, IPBannedError)])
+async def test_error_reply_raises_the_mapped_exception_at_once(
+    status: int, expected: type[RateLimitError | IPBannedError]
+) -> None:
     async with api_session() as (server, client):
-        server.fail_next(TIME_METHOD, status=429, code=-1003, retry_after_ms=2000)
-        with pytest.raises(RateLimitError) as caught:
+        server.fail_next(TIME_METHOD, status=status, code=-1003, retry_after_ms=2000)
+        with pytest.raises(expected) as caught:
             await asyncio.wait_for(client.request(TIME_METHOD), GUARD)
-        assert caught.value.status == 429 and caught.value.method == TIME_METHOD
+        assert caught.value.status == status and caught.value.method == TIME_METHOD
         assert caught.value.retry_after is not None
         assert client.pending_requests == 0
         # The client stays usable after an error reply.
