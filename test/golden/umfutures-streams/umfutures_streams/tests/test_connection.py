@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from .._backoff import Backoff, BackoffPolicy
 from .._connection import CloseInfo, LifecycleHooks, ManagedConnection, redact_url
 from ..errors import ConnectionClosedError
+from ._transports import TRANSPORTS, current_transport, selected_transport
 
 GUARD = 15.0
 """Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
@@ -66,30 +66,11 @@ async def wait_until(predicate: Callable[[], bool]) -> None:
     await asyncio.wait_for(poll(), GUARD)
 
 
-def _picows_installed() -> bool:
-    return importlib.util.find_spec("picows") is not None
-
-
-_DEFAULTS: dict[str, Any] = {"transport": "websockets"}
-
-
-@pytest.fixture(
-    autouse=True,
-    params=[
-        "websockets",
-        pytest.param(
-            "picows",
-            marks=pytest.mark.skipif(not _picows_installed(), reason="picows is not installed (pip install picows)"),
-        ),
-    ],
-)
+@pytest.fixture(autouse=True, params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> Iterator[str]:
     """Every test runs on each transport the client offers: the behaviour must not depend on it."""
-    _DEFAULTS["transport"] = request.param
-    try:
-        yield request.param
-    finally:
-        _DEFAULTS["transport"] = "websockets"
+    with selected_transport(request.param) as name:
+        yield name
 
 
 def make_connection(
@@ -113,7 +94,7 @@ def make_connection(
         on_close=on_close,
         hooks=hooks or LifecycleHooks(),
         backoff=backoff or Backoff(base=0.01, cap=0.05),
-        **{"transport": _DEFAULTS["transport"], **options},
+        **{"transport": current_transport(), **options},
     )
 
 
@@ -234,7 +215,7 @@ async def test_frames_are_delivered_in_order_and_a_failing_frame_handler_does_no
             on_close=None,
             hooks=LifecycleHooks(),
             backoff=Backoff(),
-            transport=_DEFAULTS["transport"],
+            transport=current_transport(),
         )
         await conn.start()
         try:

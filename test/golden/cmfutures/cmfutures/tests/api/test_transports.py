@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 
 import pytest
 
@@ -11,20 +10,10 @@ from ..._spec import SPEC
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient
 from ...testing import MockBinanceServer
+from .._transports import TRANSPORTS
 
 ED25519_API_KEY = "transportTestKey0123456789abcdefABCDEF0123456789abcdefABCDEF0123"
 ED25519_PRIVATE, ED25519_PUBLIC = generate_ed25519_keypair()
-
-TRANSPORTS = [
-    pytest.param("websockets", id="websockets"),
-    pytest.param(
-        "picows",
-        id="picows",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("picows") is None, reason="picows is not installed (pip install picows)"
-        ),
-    ),
-]
 
 
 def method_without_arguments() -> str:

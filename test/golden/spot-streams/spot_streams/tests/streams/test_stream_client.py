@@ -6,7 +6,6 @@ Runs inside every generated package; skipped for WS API specs.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +20,7 @@ from ...auth import BinanceAuth
 from ...client import BinanceWebSocketClient
 from ...errors import AuthenticationError, EventDecodeError, StreamRequestError
 from ...testing import MockBinanceServer
+from .._transports import TRANSPORTS, current_transport, selected_transport
 
 pytestmark = pytest.mark.skipif(SPEC.kind != "streams", reason="market-streams client only")
 
@@ -32,34 +32,15 @@ GUARD = 15.0
 _CLIENT_CLASS: Any = BinanceWebSocketClient
 
 
-def _picows_installed() -> bool:
-    return importlib.util.find_spec("picows") is not None
-
-
-_DEFAULTS: dict[str, Any] = {"transport": "websockets"}
-
-
-@pytest.fixture(
-    autouse=True,
-    params=[
-        "websockets",
-        pytest.param(
-            "picows",
-            marks=pytest.mark.skipif(not _picows_installed(), reason="picows is not installed (pip install picows)"),
-        ),
-    ],
-)
+@pytest.fixture(autouse=True, params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> Iterator[str]:
     """Every test runs on each transport the client offers: the behaviour must not depend on it."""
-    _DEFAULTS["transport"] = request.param
-    try:
-        yield request.param
-    finally:
-        _DEFAULTS["transport"] = "websockets"
+    with selected_transport(request.param) as name:
+        yield name
 
 
 def new_client(**options: Any) -> StreamClientBase:
-    options.setdefault("transport", _DEFAULTS["transport"])
+    options.setdefault("transport", current_transport())
     client: StreamClientBase = _CLIENT_CLASS(**options)
     return client
 
