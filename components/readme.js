@@ -150,6 +150,36 @@ async def main() -> None:
 asyncio.run(main())
 `,
   }];
+  if (ir.channels.some((c) => c.kind === 'userData')) {
+    blocks.push({
+      title: 'Futures user data (listenKey)',
+      text: `\`subscribe_user_data()\` gets a listenKey through the futures WS API (\`userDataStream.start\`, apiKey only; \`api_url=\` overrides where), keeps it alive, opens the user-data socket and renews the key on \`listenKeyExpired\`; events such as \`ORDER_TRADE_UPDATE\` arrive typed.`,
+      code: `import asyncio
+
+from ${pkg} import BinanceAuth
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.testing import MockBinanceServer
+
+API_KEY = "${DEMO_API_KEY}"
+SECRET_KEY = "${DEMO_SECRET}"
+
+
+async def main() -> None:
+    async with MockBinanceServer() as server:
+        server.add_key(API_KEY, secret_key=SECRET_KEY)
+        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
+            await client.subscribe_user_data()
+            await server.push_user_event()
+            async for event in client.events():
+                print("user data event:", type(event).__name__)
+                break
+
+
+asyncio.run(main())
+`,
+    });
+  }
   return blocks;
 }
 
