@@ -30,6 +30,32 @@ function pickOperation(ir, predicate, preferred) {
   return candidates[0] || null;
 }
 
+/**
+ * A complete example script against the mock server with the demo HMAC key registered; `body` is the code
+ * inside `async with BinanceWebSocketClient(...) as client:`, indented by 12 spaces.
+ */
+function keyedScript(pkg, packageImports, body) {
+  return `import asyncio
+
+from ${pkg} import ${packageImports}
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.testing import MockBinanceServer
+
+API_KEY = "${DEMO_API_KEY}"
+SECRET_KEY = "${DEMO_SECRET}"
+
+
+async def main() -> None:
+    async with MockBinanceServer() as server:
+        server.add_key(API_KEY, secret_key=SECRET_KEY)
+        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
+${body}
+
+asyncio.run(main())
+`;
+}
+
 function apiExamples(ir, pkg) {
   const unsigned = pickOperation(ir, (op) => !op.signed && !op.apiKey && op.securityType === 'NONE', ['ticker.price', 'depth', 'time', 'ping']);
   const signed = pickOperation(ir, (op) => op.signed && op.method !== 'session.logon', ['order.test', 'account.status', 'order.status']);
@@ -59,30 +85,12 @@ asyncio.run(main())
     blocks.push({
       title: 'Signed requests',
       text: `Signed methods add \`apiKey\`, \`timestamp\` and \`signature\` themselves. Keys: HMAC (\`auth_type="hmac"\`), RSA or Ed25519 (\`private_key=\` PEM text or a path); \`BinanceAuth.from_env()\` reads \`BINANCE_API_KEY\`, \`BINANCE_SECRET_KEY\`, \`BINANCE_PRIVATE_KEY\` and \`BINANCE_PRIVATE_KEY_PASSWORD\` (and a \`.env\` file). Errors raise typed exceptions.`,
-      code: `import asyncio
-
-from ${pkg} import BinanceAPIError, BinanceAuth
-from ${pkg}.client import BinanceWebSocketClient
-from ${pkg}.testing import MockBinanceServer
-
-API_KEY = "${DEMO_API_KEY}"
-SECRET_KEY = "${DEMO_SECRET}"
-
-
-async def main() -> None:
-    async with MockBinanceServer() as server:
-        server.add_key(API_KEY, secret_key=SECRET_KEY)
-        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
-        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
-            try:
+      code: keyedScript(pkg, 'BinanceAPIError, BinanceAuth', `            try:
                 response = await client.${methodName(signed)}(${callArguments(ir, signed)})
                 print(response.result)
             except BinanceAPIError as error:
                 print("refused:", error.code, error.msg)
-
-
-asyncio.run(main())
-`,
+`),
     });
   }
   if (ir.events.length) {
@@ -90,31 +98,13 @@ asyncio.run(main())
     blocks.push({
       title: 'User data events',
       text: `\`subscribe("user_data_stream")\` logs the session on when the key is Ed25519 (or uses \`userDataStream.subscribe.signature\` for HMAC and RSA keys) and delivers typed events to handlers (exact type, glob or \`"*"\`; sync or async) and to \`client.events()\` iterators.`,
-      code: `import asyncio
-
-from ${pkg} import BinanceAuth
-from ${pkg}.client import BinanceWebSocketClient
-from ${pkg}.testing import MockBinanceServer
-
-API_KEY = "${DEMO_API_KEY}"
-SECRET_KEY = "${DEMO_SECRET}"
-
-
-async def main() -> None:
-    async with MockBinanceServer() as server:
-        server.add_key(API_KEY, secret_key=SECRET_KEY)
-        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
-        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
-            client.set_handler("${firstType || '*'}", lambda event: print("handler got", type(event).__name__))
+      code: keyedScript(pkg, 'BinanceAuth', `            client.set_handler("${firstType || '*'}", lambda event: print("handler got", type(event).__name__))
             await client.subscribe("user_data_stream")
             await server.push_user_event()
             async for event in client.events():
                 print("iterator got", type(event).__name__)
                 break
-
-
-asyncio.run(main())
-`,
+`),
     });
   }
   return blocks;
@@ -154,30 +144,12 @@ asyncio.run(main())
     blocks.push({
       title: 'Futures user data (listenKey)',
       text: `\`subscribe_user_data()\` gets a listenKey through the futures WS API (\`userDataStream.start\`, apiKey only; \`api_url=\` overrides where), keeps it alive, opens the user-data socket and renews the key on \`listenKeyExpired\`; events such as \`ORDER_TRADE_UPDATE\` arrive typed.`,
-      code: `import asyncio
-
-from ${pkg} import BinanceAuth
-from ${pkg}.client import BinanceWebSocketClient
-from ${pkg}.testing import MockBinanceServer
-
-API_KEY = "${DEMO_API_KEY}"
-SECRET_KEY = "${DEMO_SECRET}"
-
-
-async def main() -> None:
-    async with MockBinanceServer() as server:
-        server.add_key(API_KEY, secret_key=SECRET_KEY)
-        auth = BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
-        async with BinanceWebSocketClient(url=server.url, auth=auth) as client:
-            await client.subscribe_user_data()
+      code: keyedScript(pkg, 'BinanceAuth', `            await client.subscribe_user_data()
             await server.push_user_event()
             async for event in client.events():
                 print("user data event:", type(event).__name__)
                 break
-
-
-asyncio.run(main())
-`,
+`),
     });
   }
   return blocks;
