@@ -31,7 +31,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from ._api_client import ApiClientBase
@@ -41,6 +41,7 @@ from ._handlers import EventHandler, HandlerRegistry
 from ._history import HistoryEntry, MessageHistory, redact_text
 from ._iterators import EventIterator, IteratorSet, OverflowPolicy
 from ._protocol import ProductProfile, profile_for
+from ._routing import EventRouterLike
 from ._spec_types import ChannelKind, Spec
 from ._transport import TransportName, require_transport
 from .auth import BinanceAuth
@@ -106,13 +107,6 @@ def umfutures_route(base_url: str, stream: str) -> str:
 
 class UserDataUnavailableError(WebSocketError):
     """The spec has no listenKey user-data channel (spot user data lives on the WS API client)."""
-
-
-class EventRouterLike(Protocol):
-    """What the client needs from ``models.EVENT_ROUTER``."""
-
-    def decode(self, raw: str | bytes, *, stream: str | None = None) -> Any: ...
-    def from_object(self, obj: Any, stream: str | None = None) -> Any: ...
 
 
 Delivery = Literal["event", "routed"]

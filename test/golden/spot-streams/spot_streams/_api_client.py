@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._backoff import BackoffPolicy
 from ._connection import CloseInfo, LifecycleEvent, LifecycleHooks, ManagedConnection
@@ -24,6 +24,7 @@ from ._handlers import ERROR_PATTERN, EventHandler, HandlerRegistry
 from ._history import HistoryEntry, MessageHistory
 from ._iterators import EventIterator, IteratorSet, OverflowPolicy
 from ._protocol import profile_for
+from ._routing import EventRouterLike
 from ._spec_types import OperationSpec, Spec
 from ._transport import TransportName, require_transport
 from .auth import BinanceAuth, Clock, json_dumps_wire
@@ -40,7 +41,7 @@ from .errors import (
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["USER_DATA_STREAM", "ApiClientBase", "ClientStats", "EventRouterLike", "RoutedEventLike"]
+__all__ = ["USER_DATA_STREAM", "ApiClientBase", "ClientStats"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,23 +61,6 @@ _ALWAYS_SIGNED = frozenset({_LOGON, _UDS_SUBSCRIBE_SIGNATURE})
 _TIME_UNITS = frozenset({"MILLISECOND", "MICROSECOND", "millisecond", "microsecond"})
 _MAX_RAW_IN_ERROR = 2048
 _RESTORE_TIMEOUT_FLOOR = 5.0
-
-
-class RoutedEventLike(Protocol):
-    @property
-    def event_type(self) -> str: ...
-    @property
-    def event(self) -> Any: ...
-    @property
-    def stream(self) -> str | None: ...
-    @property
-    def subscription_id(self) -> int | None: ...
-
-
-class EventRouterLike(Protocol):
-    """What the client needs from ``models.EVENT_ROUTER``."""
-
-    def from_object(self, obj: Any, stream: str | None = None) -> RoutedEventLike: ...
 
 
 @dataclass(frozen=True, slots=True)

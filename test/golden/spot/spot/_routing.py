@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, get_args, get_origin
+from typing import Any, Literal, NamedTuple, Protocol, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -33,6 +33,7 @@ __all__ = [
     "BinanceModel",
     "EventRoute",
     "EventRouter",
+    "EventRouterLike",
     "RoutedEvent",
     "ServerShutdownEvent",
     "StreamPattern",
@@ -262,6 +263,13 @@ def _markers(kind: type[str | bytes], stream_key: str, data_key: str) -> tuple[_
     data_infix = '","' + data_key + '":'
     combined = (conv(stream_prefix), len(stream_prefix), conv(data_infix), len(data_infix))
     return combined, (conv(_BARE_PREFIX), conv(_ARRAY_PREFIX), conv('"'))
+
+
+class EventRouterLike(Protocol):
+    """What the clients need from ``models.EVENT_ROUTER``; tests may hand them a stand-in."""
+
+    def decode(self, raw: bytes | str, *, stream: str | None = None) -> RoutedEvent: ...
+    def from_object(self, obj: Any, stream: str | None = None) -> RoutedEvent: ...
 
 
 class EventRouter:

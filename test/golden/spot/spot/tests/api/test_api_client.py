@@ -568,6 +568,9 @@ async def test_futures_listen_key_methods_carry_only_the_api_key(key: KeyKind) -
 
 
 class _NeverRouter:
+    def decode(self, raw: bytes | str, *, stream: str | None = None) -> Any:
+        raise EventDecodeError("no events in this test")
+
     def from_object(self, obj: Any, stream: str | None = None) -> Any:
         raise EventDecodeError("no events in this test")
 
