@@ -145,6 +145,14 @@ async def ours_picows_no_history(args: argparse.Namespace, meter: Meter) -> int:
     return await ours_handler(args, meter, transport="picows", history_size=0)
 
 
+async def ours_msgspec(args: argparse.Namespace, meter: Meter) -> int:
+    return await ours_handler(args, meter, event_models="msgspec")
+
+
+async def ours_picows_msgspec(args: argparse.Namespace, meter: Meter) -> int:
+    return await ours_handler(args, meter, transport="picows", event_models="msgspec")
+
+
 async def ours_iterator(args: argparse.Namespace, meter: Meter) -> int:
     client = _our_client(args)
     events = client.events("*", maxsize=args.count + 10, overflow="drop_oldest")
@@ -304,6 +312,8 @@ CONTENDERS: dict[str, Runner] = {
     "ours-picows": ours_picows,
     "ours-picows-no-history": ours_picows_no_history,
     "ours-iterator": ours_iterator,
+    "ours-msgspec": ours_msgspec,
+    "ours-picows-msgspec": ours_picows_msgspec,
     "websockets-json": websockets_json,
     "websockets-orjson": websockets_orjson,
     "picows-orjson": picows_orjson,

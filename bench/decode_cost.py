@@ -1,9 +1,9 @@
 """Per-event decode cost without any transport: where the typed path spends its time compared with dicts.
 
-``python decode_cost.py --events N`` prints ``RESULT <json>``: microseconds per event (median of 5 interleaved passes over N
-combined frames of the flood mix) for ``json.loads``, ``orjson.loads``, our ``EVENT_ROUTER.decode``, and the router
-while the last 1000 results are kept alive (what the message history does), keeping either the typed models or
-the raw frame text.
+``python decode_cost.py --events N`` prints ``RESULT <json>``: microseconds per event (median of 5 interleaved
+passes over N combined frames of the flood mix) for ``json.loads``, ``orjson.loads``, our ``EVENT_ROUTER.decode``
+(pydantic models), ``STRUCT_ROUTER.decode`` (msgspec Structs), and the pydantic router while the last 1000
+results are kept alive (what the message history does), keeping either the typed models or the raw frame text.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=30_000)
     args = parser.parse_args()
     from spot_streams.models import EVENT_ROUTER
+    from spot_streams.structs import STRUCT_ROUTER
 
     texts = frames()
     decode = EVENT_ROUTER.decode
@@ -56,6 +57,7 @@ def main() -> None:
         "json.loads": json.loads,
         "orjson.loads": orjson.loads,
         "EVENT_ROUTER.decode": decode,
+        "STRUCT_ROUTER.decode (msgspec)": STRUCT_ROUTER.decode,
         "EVENT_ROUTER.decode, last 1000 models kept": keep_model,
         "EVENT_ROUTER.decode, last 1000 frame texts kept": keep_text,
     }

@@ -93,6 +93,7 @@ function renderOperationMethod(ir, operation) {
 }
 
 function constructorBlock(ir, baseClass) {
+  const structs = ir.kind === 'streams' ? '\n            struct_router=_struct_router,' : '';
   return `    def __init__(
         self,
         testnet: bool = False,
@@ -108,7 +109,7 @@ function constructorBlock(ir, baseClass) {
 ${docstring(`Create a client for ${ir.info.title}.\n\nSee \`\`${baseClass}\`\` for every option; \`\`url\`\` replaces the spec's server URL (scheme, host and path) and the channel address is appended to it.`, 8)}
         super().__init__(
             spec=SPEC,
-            router=models.EVENT_ROUTER,
+            router=models.EVENT_ROUTER,${structs}
             testnet=testnet,
             auth=auth,
             auto_reconnect=auto_reconnect,
@@ -134,6 +135,7 @@ function renderClientModule(ir) {
   imports.push(`from typing import ${needsLiteral ? 'Any, Literal' : 'Any'}`, '');
   const local = [isApi ? 'from ._api_client import ApiClientBase' : 'from ._stream_client import StreamClientBase', 'from ._spec import SPEC'];
   if (isApi) local.push('from ._params import present');
+  else local.push('from ._routing import EventRouterLike');
   imports.push('from . import models', ...local.sort(), 'from .auth import BinanceAuth');
   const classDoc = isApi
     ? `Typed asyncio client for ${ir.info.title}.\n\nOne coroutine per request operation of the spec (${ir.operations.length} in all); each returns the typed response model and raises a BinanceAPIError subclass on an error reply.`
@@ -143,7 +145,14 @@ function renderClientModule(ir) {
 ${imports.join('\n')}
 
 __all__ = ["BinanceWebSocketClient"]
+${isApi ? '' : `
 
+def _struct_router() -> EventRouterLike:
+    """\`\`structs.STRUCT_ROUTER\`\`, imported on demand: msgspec is an optional dependency."""
+    from .structs import STRUCT_ROUTER
+
+    return STRUCT_ROUTER
+`}
 
 class BinanceWebSocketClient(${baseClass}):
 ${docstring(classDoc, 4)}

@@ -368,4 +368,15 @@ function renderModelExamplesModule(ir) {
   ].join('\n');
 }
 
-module.exports = { renderModelsModule, renderModelExamplesModule, buildModels };
+module.exports = {
+  renderModelsModule,
+  renderModelExamplesModule,
+  buildModels,
+  // shared with components/structs.js
+  classDoc,
+  fieldType,
+  isOptional,
+  messageDocsByClass,
+  orderClasses,
+  sortAll,
+};

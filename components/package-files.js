@@ -7,8 +7,11 @@ const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 // Runtime dependencies of every generated package (kept in one place: pyproject and requirements agree).
 const RUNTIME_DEPENDENCIES = ['pydantic>=2.7,<3', 'websockets>=14.0,<17', 'cryptography>=42', 'python-dotenv>=1.0'];
 const TEST_DEPENDENCIES = ['pytest>=8', 'pytest-asyncio>=0.24', 'hypothesis>=6.100'];
-// transport="picows": the optional fast transport (only 2.3.1 is exercised by our tests).
-const FAST_DEPENDENCIES = ['picows>=2.3'];
+// The optional fast paths: transport="picows" everywhere, event_models="msgspec" in streams packages (our tests
+// exercise picows 2.3.1 and msgspec 0.22.0).
+function fastDependencies(ir) {
+  return ir.kind === 'streams' ? ['picows>=2.3', 'msgspec>=0.19'] : ['picows>=2.3'];
+}
 
 function tomlString(text) {
   return JSON.stringify(String(text));
@@ -38,7 +41,7 @@ dependencies = ${list(RUNTIME_DEPENDENCIES)}
 
 [project.optional-dependencies]
 test = ${list(TEST_DEPENDENCIES)}
-fast = ${list(FAST_DEPENDENCIES)}
+fast = ${list(fastDependencies(ir))}
 
 [tool.setuptools.packages.find]
 include = [${tomlString(pkg)}, ${tomlString(`${pkg}.*`)}]

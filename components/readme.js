@@ -189,7 +189,7 @@ Typed asyncio WebSocket client for **${ir.info.title}** (spec version ${ir.info.
 
 \`\`\`bash
 pip install .            # from this folder; Python 3.10+
-pip install '.[fast]'    # plus picows, for BinanceWebSocketClient(transport="picows"): the faster transport
+pip install '.[fast]'    # plus picows${ir.kind === 'streams' ? ' and msgspec' : ''}: transport="picows"${ir.kind === 'streams' ? ', event_models="msgspec"' : ''}
 pip install '.[test]'    # plus pytest, pytest-asyncio and hypothesis to run the bundled tests
 \`\`\`
 
@@ -200,7 +200,8 @@ ${sections.join('\n')}
 - \`async for event in client.events(pattern="*")\`: a bounded queue per iterator; when the consumer falls behind, the oldest events are dropped and counted.
 - \`client.get_message_history(limit=None, event_type=None)\`: the last \`history_size\` messages, newest last, secrets redacted.
 - \`client.on("connected" | "disconnected" | "reconnecting" | "reconnected", callback)\`: connection lifecycle.${ir.kind === 'streams' ? `
-- Handlers and iterators receive the typed event; \`BinanceWebSocketClient(deliver="routed")\` hands them a \`RoutedEvent\` instead (\`event\`, \`event_type\` and the \`stream\` it came from), which tells apart events whose payload does not name their symbol (partial depth).` : ''}
+- Handlers and iterators receive the typed event; \`BinanceWebSocketClient(deliver="routed")\` hands them a \`RoutedEvent\` instead (\`event\`, \`event_type\` and the \`stream\` it came from), which tells apart events whose payload does not name their symbol (partial depth).
+- \`BinanceWebSocketClient(event_models="msgspec")\`: the same events as the msgspec Structs of \`${pkg}.structs\` instead of pydantic models: same attribute names and types, decoded straight from the frame at a fraction of the cost, but no pydantic API (\`model_dump\`, \`model_extra\`) and unknown fields are dropped. Needs \`msgspec\` (the \`[fast]\` extra).` : ''}
 
 ## Operations
 

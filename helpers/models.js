@@ -19,6 +19,8 @@ const { pythonType, resolveSchema, refName, schemaType, isObjectWithProperties, 
 const RESERVED_CLASS_NAMES = [
   'Any', 'Literal', 'TypeAlias', 'BaseModel', 'ConfigDict', 'Field', 'BinanceModel', 'EventRoute', 'EventRouter',
   'RoutedEvent', 'StreamPattern', 'ServerShutdownEvent', 'EVENT_ROUTER', 'parse_event',
+  // structs.py
+  'StructRouter', 'STRUCT_ROUTER',
 ];
 
 const DEFAULT_RATE_LIMIT_SCHEMA = {

@@ -8,11 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from . import models
+from ._routing import EventRouterLike
 from ._spec import SPEC
 from ._stream_client import StreamClientBase
 from .auth import BinanceAuth
 
 __all__ = ["BinanceWebSocketClient"]
+
+
+def _struct_router() -> EventRouterLike:
+    """``structs.STRUCT_ROUTER``, imported on demand: msgspec is an optional dependency."""
+    from .structs import STRUCT_ROUTER
+
+    return STRUCT_ROUTER
 
 
 class BinanceWebSocketClient(StreamClientBase):
@@ -41,6 +49,7 @@ class BinanceWebSocketClient(StreamClientBase):
         super().__init__(
             spec=SPEC,
             router=models.EVENT_ROUTER,
+            struct_router=_struct_router,
             testnet=testnet,
             auth=auth,
             auto_reconnect=auto_reconnect,

@@ -126,8 +126,13 @@ class StreamPattern(NamedTuple):
 _JsonValidator = Callable[[bytes | str], Any]
 
 
+class _EventTyper(Protocol):
+    def event_type_of(self, event: Any) -> str: ...
+
+
 class _Fast(NamedTuple):
-    """What the shortcut needs for one route: pydantic-core's own ``validate_json`` and the event type.
+    """What the shortcut needs for one route: a JSON validator (pydantic-core's own ``validate_json``, or a
+    msgspec decoder) and the event type.
 
     ``event_type`` is set when the model pins ``e`` to one value (or has no ``e``): then no attribute needs
     reading per frame. Otherwise ``route.event_type_of`` reads it from the validated event.
@@ -135,7 +140,7 @@ class _Fast(NamedTuple):
 
     validate_json: _JsonValidator
     event_type: str | None
-    route: EventRoute
+    route: _EventTyper
 
 
 class _StreamEntry(NamedTuple):
@@ -273,7 +278,13 @@ class EventRouterLike(Protocol):
 
 
 class EventRouter:
-    """Routes frames to event models; built once per spec in ``models.py`` (``EVENT_ROUTER``)."""
+    """Routes frames to event models; built once per spec in ``models.py`` (``EVENT_ROUTER``).
+
+    Subclasses change what a route's payload becomes by overriding ``_fast_of`` and ``_validated`` (and
+    ``_invalid``, the exceptions that mean "the payload does not fit"); the routing itself stays here.
+    """
+
+    _invalid: tuple[type[Exception], ...] = (ValidationError,)
 
     def __init__(self, routes: tuple[EventRoute, ...], *, stream_key: str = "stream", data_key: str = "data") -> None:
         self.routes = routes
@@ -284,6 +295,8 @@ class EventRouter:
 
         known_types = {t for route in routes for t in route.event_types}
         all_routes = routes if _SERVER_SHUTDOWN in known_types else (*routes, _SHUTDOWN_ROUTE)
+        self.all_routes: tuple[EventRoute, ...] = all_routes
+        """The spec's routes plus the serverShutdown route every connection may carry."""
 
         candidates: dict[tuple[str | None, bool, str], list[EventRoute]] = {}
         for route in all_routes:
@@ -379,7 +392,7 @@ class EventRouter:
                 routed = self._decode_by_type(raw, None, bare)
                 if routed is not None:
                     return routed
-        except ValidationError:
+        except self._invalid:
             # The shortcut guessed the layout or the route from a few bytes; the general path re-reads the frame
             # properly and either routes it some other way or reports why it is invalid.
             pass
@@ -389,7 +402,7 @@ class EventRouter:
         """Route an already decoded JSON value (dict or list)."""
         try:
             return self._from_object(obj, stream)
-        except ValidationError as exc:
+        except self._invalid as exc:
             raise EventDecodeError(f"event failed validation: {exc}", cause=exc) from exc
 
     def parse(self, raw: bytes | str, *, stream: str | None = None) -> BinanceModel | list[BinanceModel]:
@@ -413,7 +426,7 @@ class EventRouter:
 
     def _stream_fast(self, stream: str) -> _Fast | None:
         route = self.route_for_stream(stream)
-        fast = route._shortcut() if route is not None and route.envelope is None else None
+        fast = self._fast_of(route) if route is not None and route.envelope is None else None
         if len(self._fast_by_stream) >= _STREAM_CACHE_SIZE:
             self._fast_by_stream.clear()
         self._fast_by_stream[stream] = fast
@@ -449,12 +462,26 @@ class EventRouter:
         route = self._by_type.get((None, is_array, event_type))
         if route is None or "\\" in event_type:
             return None
-        fast = route._shortcut()
+        fast = self._fast_of(route)
         # The shortcut reports the `e` it read, not the route's default: pin it for models that allow several.
         if fast.event_type is None and not is_array:
             fast = fast._replace(event_type=event_type)
         (self._fast_by_raw_array_type if is_array else self._fast_by_raw_type)[raw_type] = fast
         return fast
+
+    # -- what a route's payload becomes (overridden by subclasses) ------------------------------------------
+
+    def _fast_of(self, route: EventRoute) -> _Fast:
+        """The JSON validator of a route for the shortcut, and its fixed event type."""
+        return route._shortcut()
+
+    def _validate(self, route: EventRoute, data: Any) -> Any:
+        """The event of a route from an already decoded payload."""
+        return route.validate_python(data)
+
+    def _typer(self, route: EventRoute) -> _EventTyper:
+        """What reads the event type from a validated event of ``route``."""
+        return route
 
     # -- general path on decoded JSON ------------------------------------------------------------------------
 
@@ -465,7 +492,7 @@ class EventRouter:
             except ValueError as exc:
                 raise EventDecodeError(f"frame is not valid JSON: {exc}", _truncate(raw), cause=exc) from exc
             return self._from_object(obj, stream)
-        except ValidationError as exc:
+        except self._invalid as exc:
             raise EventDecodeError(f"event failed validation: {exc}", _truncate(raw), cause=exc) from exc
         except EventDecodeError as exc:
             if exc.raw is None:
@@ -494,22 +521,22 @@ class EventRouter:
             route = self.route_for_stream(stream)
             if route is not None and route.array == is_array:
                 try:
-                    event = route.validate_python(data)
-                except ValidationError:
+                    event = self._validate(route, data)
+                except self._invalid:
                     # A stream carries one kind of event, plus the connection events every stream may carry
                     # (serverShutdown): a payload whose own `e` names another model is that model.
                     if by_type is None or by_type is route:
                         raise
                 else:
-                    return RoutedEvent(route.event_type_of(event), event, stream, None)
+                    return RoutedEvent(self._typer(route).event_type_of(event), event, stream, None)
         if not isinstance(sample, Mapping):
             raise EventDecodeError(f"cannot route a {type(data).__name__} payload without a known stream name")
         if isinstance(event_type, str):
             if by_type is None:
                 raise EventDecodeError(f"no event model for e={event_type!r}")
-            return RoutedEvent(event_type, by_type.validate_python(data), stream, None)
+            return RoutedEvent(event_type, self._validate(by_type, data), stream, None)
         if not is_array:
             for route in self._shape_routes:
                 if route.envelope == envelope and all(key in data for key in route.required_keys):
-                    return RoutedEvent(route.name, route.validate_python(data), stream, None)
+                    return RoutedEvent(route.name, self._validate(route, data), stream, None)
         raise EventDecodeError("no event model matches this payload (no 'e' field and no known shape)")

@@ -110,6 +110,7 @@ class UserDataUnavailableError(WebSocketError):
 
 
 Delivery = Literal["event", "routed"]
+EventModels = Literal["pydantic", "msgspec"]
 
 _ClientT = TypeVar("_ClientT", bound="StreamClientBase")
 
@@ -170,6 +171,26 @@ def _is_server_shutdown(obj: Any) -> bool:
         return True
     data = obj.get("data")
     return isinstance(data, dict) and data.get("e") == _SERVER_SHUTDOWN
+
+
+def _event_router(
+    event_models: str, router: EventRouterLike, struct_router: Callable[[], EventRouterLike] | None
+) -> EventRouterLike:
+    if event_models == "pydantic":
+        return router
+    if event_models != "msgspec":
+        raise ValueError(f"event_models must be 'pydantic' or 'msgspec', not {event_models!r}")
+    if struct_router is None:
+        raise ValueError("this client has no msgspec event models")
+    try:
+        return struct_router()
+    except ModuleNotFoundError as exc:
+        if exc.name != "msgspec":
+            raise
+        raise ImportError(
+            'event_models="msgspec" needs the optional msgspec package: pip install msgspec '
+            "(or install this package with its [fast] extra)"
+        ) from exc
 
 
 def _batches(items: Sequence[str], size: int) -> Iterable[list[str]]:
@@ -724,8 +745,11 @@ class StreamClientBase:
     :meth:`unsubscribe_user_data` (futures listenKey streams).
     * ``deliver``: ``"event"`` (handlers and iterators get the typed event) or ``"routed"`` (they get the
       router's ``RoutedEvent`` with ``event_type``, ``event`` and ``stream``).
-    * ``transport``: ``"websockets"`` (default) or ``"picows"``, a C websocket implementation several times
-      faster (optional dependency: ``pip install picows``). Everything else behaves the same on both.
+    * ``transport``: ``"websockets"`` (default) or ``"picows"``, a C websocket implementation
+      (optional dependency: ``pip install picows``). Everything else behaves the same on both.
+    * ``event_models``: ``"pydantic"`` (default: the models of ``models.py``) or ``"msgspec"``: the same events
+      as the msgspec Structs of ``structs.py`` (same attribute names and types, several times cheaper to decode,
+      no pydantic API; optional dependency: ``pip install msgspec``).
     """
 
     def __init__(
@@ -735,6 +759,7 @@ class StreamClientBase:
         *,
         spec: Spec,
         router: EventRouterLike,
+        struct_router: Callable[[], EventRouterLike] | None = None,
         auto_reconnect: bool = True,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 10.0,
@@ -757,6 +782,7 @@ class StreamClientBase:
         open_timeout: float = 10.0,
         deliver: Delivery = "event",
         transport: TransportName = "websockets",
+        event_models: EventModels = "pydantic",
     ) -> None:
         if spec.kind != "streams":
             raise ValueError(f"{spec.title} is not a streams spec")
@@ -764,7 +790,8 @@ class StreamClientBase:
         self.transport: TransportName = transport
         self.spec = spec
         self.profile: ProductProfile = profile_for(spec.product)
-        self._router = router
+        self.event_models: EventModels = event_models
+        self._router = _event_router(event_models, router, struct_router)
         self.testnet = testnet
         self.auth = auth
         self.auto_reconnect = auto_reconnect

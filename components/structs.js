@@ -1,0 +1,88 @@
+'use strict';
+
+/**
+ * Renders `structs.py` (streams specs): the event models of models.py as msgspec Structs, for the client's
+ * `event_models="msgspec"`, and STRUCT_ROUTER, EVENT_ROUTER's routing with Structs as the result.
+ */
+
+const { structsFor } = require('../helpers/structs');
+const { modelsFor } = require('../helpers/models');
+const { docstring, pyString, GENERATED_NOTICE } = require('./python');
+const { classDoc, fieldType, isOptional, messageDocsByClass, orderClasses, sortAll } = require('./models');
+
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+function renderField(field, pending) {
+  const plain = fieldType(field);
+  // As in models.py: classes come in dependency order, so only a cycle needs a quoted forward reference.
+  const forward = (plain.match(IDENTIFIER) || []).some((id) => pending.has(id));
+  const type = forward ? pyString(plain) : plain;
+  const args = [];
+  if (isOptional(field)) args.push('default=None');
+  if (field.alias !== field.attr) args.push(`name=${pyString(field.alias)}`);
+  let line;
+  if (args.length === 0) line = `    ${field.attr}: ${type}`;
+  else if (args.length === 1 && args[0] === 'default=None') line = `    ${field.attr}: ${type} = None`;
+  else line = `    ${field.attr}: ${type} = msgspec.field(${args.join(', ')})`;
+  return [line, ...(field.doc ? [docstring(field.doc, 4)] : [])].join('\n');
+}
+
+function renderStruct(record, messageDocs, pending) {
+  // kw_only: required and optional fields in spec order; gc=False: decoded events cannot form cycles, and
+  // untracked objects cost the garbage collector nothing.
+  const lines = [`class ${record.name}(msgspec.Struct, kw_only=True, gc=False):`, docstring(classDoc(record, messageDocs), 4)];
+  if (record.fields.length) lines.push('', record.fields.map((f) => renderField(f, pending)).join('\n\n'));
+  pending.delete(record.name);
+  return lines.join('\n');
+}
+
+function renderStructsModule(ir) {
+  const models = modelsFor(ir);
+  const set = structsFor(ir);
+  const messageDocs = messageDocsByClass(ir, models);
+  const ordered = orderClasses(set.classes);
+  const pending = new Set(ordered.map((c) => c.name));
+  const classBlocks = ordered.map((c) => renderStruct(c, messageDocs, pending));
+  const aliasBlocks = [...set.aliases]
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
+    .map((a) => [`${a.name}: TypeAlias = ${a.type}`, a.doc ? docstring(a.doc, 0) : ''].filter(Boolean).join('\n'));
+  const body = [...classBlocks, ...aliasBlocks].join('\n\n\n');
+  const typingNames = ['Any', 'Literal', 'TypeAlias'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+  const names = sortAll([...ordered.map((c) => c.name), ...set.aliases.map((a) => a.name), 'STRUCT_ROUTER', 'StructRouter']);
+  const title = (ir.info && ir.info.title) || 'AsyncAPI document';
+  const version = (ir.info && ir.info.version) || '';
+  const pairs = set.eventClasses.map((name) => `        models.${name}: ${name},`);
+  return [
+    docstring(
+      `The events of ${title}${version ? ` ${version}` : ''} as msgspec Structs.\n\n` +
+        'Each Struct mirrors the model of the same name in `models.py` (attribute names, wire names, types and ' +
+        'docs) and decodes straight from the frame. The streams client uses them with ' +
+        '`BinanceWebSocketClient(event_models="msgspec")`; msgspec is an optional dependency ' +
+        "(`pip install msgspec`, or this package's `[fast]` extra). Unknown fields are dropped, not kept.\n\n" +
+        GENERATED_NOTICE,
+    ),
+    '',
+    ...(typingNames.length ? [`from typing import ${typingNames.join(', ')}`, ''] : []),
+    'import msgspec',
+    '',
+    'from . import models',
+    'from ._struct_routing import StructRouter',
+    '',
+    `__all__ = [${names.map(pyString).join(', ')}]`,
+    '',
+    '',
+    body,
+    '',
+    '',
+    'STRUCT_ROUTER = StructRouter(',
+    '    models.EVENT_ROUTER,',
+    '    {',
+    ...pairs,
+    '    },',
+    ')',
+    '"""EVENT_ROUTER\'s routing, decoding each event to its Struct."""',
+    '',
+  ].join('\n');
+}
+
+module.exports = { renderStructsModule };
