@@ -82,7 +82,8 @@ class RoutedEvent(NamedTuple):
     """A decoded frame.
 
     ``event_type`` is the payload's ``e`` value, or the model class name for events without ``e``.
-    ``event`` is the model, or a list of models for all-market array streams. ``stream`` is the stream name
+    ``event`` is the model, or a list of models for all-market array streams (msgspec Structs instead of models
+    from ``structs.STRUCT_ROUTER``, the streams client's ``event_models="msgspec"``). ``stream`` is the stream name
     (combined streams, or as given to ``decode``). ``subscription_id`` comes from the spot user-data envelope.
     """
 
