@@ -59,6 +59,16 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def object_kind(obj: Any) -> str:
+    """What a handler holds: a dict, a pydantic model or a msgspec Struct (a list of them for array streams)."""
+    sample = obj[0] if isinstance(obj, list) and obj else obj
+    if isinstance(sample, dict):
+        return "dict"
+    if hasattr(type(sample), "__struct_fields__"):
+        return "typed Struct"
+    return "typed model" if hasattr(sample, "model_dump") else type(sample).__name__
+
+
 class Meter:
     """Counts handled events; stamps the first and the N-th; optionally samples RSS every ``rss_every`` events."""
 
@@ -93,6 +103,7 @@ class Meter:
             "seconds": elapsed,
             "rate": (self.count - 1) / elapsed if complete and elapsed > 0 else 0.0,
             "last_type": type(self.last).__name__,
+            "last_kind": object_kind(self.last),
             "rss_series": self.rss_series,
         }
 
