@@ -5,7 +5,8 @@ registered, prints ``URL <url>`` and serves until stdin closes.
 
 ``python rtt.py client --url URL --requests N --warmup W``: one request at a time (the latency a strategy sees
 on an order), for each case, prints ``RESULT <json>`` with requests/s, p50 and p99 in microseconds, plus the
-cost of producing one signature alone.
+cost of producing one signature alone. Our client and the bare loop of a case take turns in blocks of requests,
+each on its own open connection, so that ours minus bare compares the two under the same machine load.
 
 Both sides run in their own interpreter, so the client's cost is not mixed with the server's on one event loop.
 """
@@ -101,48 +102,78 @@ def ed25519_signer() -> Callable[[dict[str, Any]], dict[str, Any]]:
     return sign
 
 
-async def bare_loop(url: str, method: str, build: Callable[[], dict[str, Any]], count: int) -> list[int]:
-    from websockets.asyncio.client import connect
+class BareSession:
+    """A bare ``websockets`` + ``json`` connection that sends one request and waits for its reply."""
 
-    latencies: list[int] = []
-    async with connect(url, ping_interval=None) as ws:
-        for request_id in range(1, count + 1):
-            started = time.perf_counter_ns()
-            await ws.send(
-                json.dumps(
-                    {"id": request_id, "method": method, "params": build()},
-                    separators=(",", ":"),
-                )
-            )
-            reply = json.loads(await ws.recv())
-            latencies.append(time.perf_counter_ns() - started)
-            if reply.get("status") != 200:
-                raise RuntimeError(f"bare {method} failed: {reply}")
-    return latencies
+    def __init__(self, url: str, method: str, build: Callable[[], dict[str, Any]]) -> None:
+        self.url = url
+        self.method = method
+        self.build = build
+        self.ws: Any = None
+        self.request_id = 0
+
+    async def open(self) -> None:
+        from websockets.asyncio.client import connect
+
+        # No compression: our client does not ask for it either, so both send the same frames.
+        self.ws = await connect(self.url, ping_interval=None, compression=None)
+
+    async def one(self) -> int:
+        self.request_id += 1
+        started = time.perf_counter_ns()
+        await self.ws.send(
+            json.dumps({"id": self.request_id, "method": self.method, "params": self.build()}, separators=(",", ":"))
+        )
+        reply = json.loads(await self.ws.recv())
+        elapsed = time.perf_counter_ns() - started
+        if reply.get("status") != 200:
+            raise RuntimeError(f"bare {self.method} failed: {reply}")
+        return elapsed
+
+    async def close(self) -> None:
+        await self.ws.close()
 
 
-# ------------------------------------------------------------------ our client
+class OurSession:
+    """Our generated API client, one awaited call at a time."""
+
+    def __init__(self, url: str, auth: Any, call: Callable[[Any], Awaitable[Any]], **options: Any) -> None:
+        from spot.client import BinanceWebSocketClient
+
+        self.client = BinanceWebSocketClient(url=url, auth=auth, **options)
+        self.call = call
+
+    async def open(self) -> None:
+        await self.client.connect()
+
+    async def one(self) -> int:
+        started = time.perf_counter_ns()
+        await self.call(self.client)
+        return time.perf_counter_ns() - started
+
+    async def close(self) -> None:
+        await self.client.disconnect()
 
 
-async def ours_loop(
-    url: str,
-    auth: Any,
-    call: Callable[[Any], Awaitable[Any]],
-    count: int,
-    **options: Any,
-) -> list[int]:
-    from spot.client import BinanceWebSocketClient
+Session = BareSession | OurSession
 
-    latencies: list[int] = []
-    client = BinanceWebSocketClient(url=url, auth=auth, **options)
-    await client.connect()
+BLOCK = 50
+"""Requests per turn: the sessions of a case take turns so that a slow moment of the machine hits all of them."""
+
+
+async def interleaved(sessions: list[Session], count: int) -> list[list[int]]:
+    """``count`` latencies per session (ns), the sessions taking turns in blocks of ``BLOCK`` requests."""
+    for session in sessions:
+        await session.open()
+    latencies: list[list[int]] = [[] for _ in sessions]
     try:
-        for _ in range(count):
-            started = time.perf_counter_ns()
-            await call(client)
-            latencies.append(time.perf_counter_ns() - started)
+        while len(latencies[0]) < count:
+            for session, found in zip(sessions, latencies, strict=True):
+                for _ in range(min(BLOCK, count - len(found))):
+                    found.append(await session.one())
     finally:
-        await client.disconnect()
+        for session in sessions:
+            await session.close()
     return latencies
 
 
@@ -187,34 +218,27 @@ async def client_main(url: str, count: int, warmup: int) -> dict[str, Any]:
     hmac_auth = BinanceAuth(api_key=HMAC_API_KEY, secret_key=HMAC_SECRET)
     ed_auth = BinanceAuth(api_key=ED25519_API_KEY, private_key=ed25519_private_pem(), auth_type="ed25519")
     sign_ed = ed25519_signer()
-    cases: list[tuple[str, Callable[[int], Awaitable[list[int]]]]] = [
-        ("ticker.price / ours", lambda n: ours_loop(url, None, ticker_price, n)),
-        (
-            "ticker.price / bare",
-            lambda n: bare_loop(url, "ticker.price", lambda: {"symbol": "BTCUSDT"}, n),
-        ),
-        ("order.test HMAC / ours", lambda n: ours_loop(url, hmac_auth, order_test, n)),
-        (
-            "order.test HMAC / bare",
-            lambda n: bare_loop(url, "order.test", lambda: hmac_signed(ORDER), n),
-        ),
-        (
-            "order.test Ed25519 / ours",
-            lambda n: ours_loop(url, ed_auth, order_test, n, session_logon=False),
-        ),
-        (
-            "order.test Ed25519 / bare",
-            lambda n: bare_loop(url, "order.test", lambda: sign_ed(ORDER), n),
-        ),
-        (
-            "order.test Ed25519 session.logon / ours",
-            lambda n: ours_loop(url, ed_auth, order_test, n),
-        ),
+    # Each group runs interleaved; the names are the report's rows ("<case> / ours" minus "<case> / bare").
+    groups: list[list[tuple[str, Session]]] = [
+        [
+            ("ticker.price / ours", OurSession(url, None, ticker_price)),
+            ("ticker.price / bare", BareSession(url, "ticker.price", lambda: {"symbol": "BTCUSDT"})),
+        ],
+        [
+            ("order.test HMAC / ours", OurSession(url, hmac_auth, order_test)),
+            ("order.test HMAC / bare", BareSession(url, "order.test", lambda: hmac_signed(ORDER))),
+        ],
+        [
+            ("order.test Ed25519 / ours", OurSession(url, ed_auth, order_test, session_logon=False)),
+            ("order.test Ed25519 / bare", BareSession(url, "order.test", lambda: sign_ed(ORDER))),
+            ("order.test Ed25519 session.logon / ours", OurSession(url, ed_auth, order_test)),
+        ],
     ]
     results: dict[str, Any] = {}
-    for name, run in cases:
-        latencies = await run(warmup + count)
-        results[name] = summarize(latencies[warmup:])
+    for group in groups:
+        measured = await interleaved([session for _, session in group], warmup + count)
+        for (name, _), latencies in zip(group, measured, strict=True):
+            results[name] = summarize(latencies[warmup:])
     results["signature"] = {
         "hmac_us": signature_cost_us(lambda: hmac_auth.create_signed_params(ORDER)),
         "ed25519_us": signature_cost_us(lambda: ed_auth.create_signed_params(ORDER)),
