@@ -446,7 +446,7 @@ def write_report(data: dict[str, Any]) -> str:
     add("`ConfigurationWebSocketStreams(stream_url=...)`; python-binance: the socket manager's `STREAM_URL`).")
     add("Baselines use each library the idiomatic way (`async for message in ws`, which decodes text frames to")
     add("`str`; picows hands a memoryview to `orjson`). Our default transport is `websockets` for the handshake,")
-    add("sending, keepalive and closing, and reads incoming frames with its own reader (`_frame_reader.py`).")
+    add("keepalive and closing; it reads incoming frames and writes requests with its own code (`_frames.py`).")
     add("")
 
     add("## Targets")
@@ -545,6 +545,7 @@ def write_report(data: dict[str, Any]) -> str:
     add(f"{data['rtt_requests']:,} timed requests after {data['rtt_warmup']} warm-up ones, per case and run; medians")
     add(f"of {runs} runs. The bare loop is `websockets` + `json` sending the same frames (and signing them itself")
     add("for `order.test`), so ours minus bare is what our client adds. The mock server's own work is in both.")
+    add("Within a case, ours and the bare loop take turns in blocks of 50 requests, each on its own connection.")
     add("")
     add("| case | req/s | p50 µs | p99 µs | p50 added by ours µs |")
     add("|---|---:|---:|---:|---:|")

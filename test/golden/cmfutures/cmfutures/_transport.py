@@ -27,7 +27,7 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidH
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import Event, State
 
-from ._frame_reader import FrameError, FrameReader
+from ._frames import MAX_DIRECT_TEXT, FrameError, FrameReader, encode_text_frame
 from .errors import ConnectionClosedError
 
 __all__ = ["TRANSPORTS", "CloseInfo", "FrameSink", "Transport", "TransportName", "open_transport", "redact_url"]
@@ -366,8 +366,21 @@ class _WebsocketsTransport(Transport):
                 logger.exception("%s: frame handler raised", name)
 
     async def send(self, text: str) -> None:
+        ws = self.ws
+        payload = text.encode()
+        transport = ws.transport
+        # The common case (open link, short message, nothing waiting in the socket's write buffer) skips
+        # websockets' send(): one frame written at once. Otherwise websockets sends it and applies backpressure.
+        if (
+            ws.protocol.state is State.OPEN
+            and len(payload) <= MAX_DIRECT_TEXT
+            and not transport.get_write_buffer_size()
+            and not transport.is_closing()
+        ):
+            transport.write(encode_text_frame(payload))
+            return
         try:
-            await self.ws.send(text)
+            await ws.send(text)
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd is not None else None
             reason = exc.rcvd.reason if exc.rcvd is not None else ""

@@ -17,7 +17,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from .._transport import CloseInfo, Transport, open_transport
 from ._transports import TRANSPORTS, current_transport, selected_transport
-from .test_frame_reader import BINARY, CLOSE, CONT, PING, PONG, TEXT, frame
+from .test_frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, frame
 
 GUARD = 15.0
 """Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
@@ -177,6 +177,25 @@ async def test_a_close_frame_after_a_burst_comes_after_every_frame_of_the_burst(
         info = await closed(link)
     assert messages == [str(n) for n in range(2000)]
     assert (info.code, info.reason, info.clean) == (1001, "restart", True)
+
+
+async def test_client_messages_arrive_as_masked_text_frames_short_or_long() -> None:
+    short, long = '{"id":1,"method":"ping"}', '{"params":"' + "\u20ac" * 30_000 + '"}'
+    received: list[tuple[int, bytes]] = []
+
+    async def script(peer: RawPeer) -> None:
+        received.append(await peer.read_frame())
+        received.append(await peer.read_frame())
+        await peer.write(frame(CLOSE, struct.pack("!H", 1000)))
+        await peer.read_close_code()
+
+    async with raw_server(script) as url:
+        link = await connect(url, [])
+        await link.send(short)
+        await link.send(long)
+        info = await closed(link)
+    assert received == [(TEXT, short.encode()), (TEXT, long.encode())]
+    assert info.clean
 
 
 BAD_FRAMES = [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .._frame_reader import FrameError, FrameReader
+from .._frames import MAX_DIRECT_TEXT, FrameError, FrameReader, encode_text_frame
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 
@@ -205,3 +205,42 @@ def test_callbacks_can_be_swapped_between_reads() -> None:
     assert recorder.reader.feed(late[3:]) is None
     assert early == [b"early"]
     assert recorder.events == [("text", b"late")]
+
+
+def unmask_client_frame(wire: bytes) -> tuple[int, bool, bytes, bytes]:
+    """(opcode, fin, mask, payload) of one client frame, checking its layout; nothing may follow it."""
+    first, second = wire[0], wire[1]
+    assert second & 0x80, "client frames are masked"
+    assert not first & 0x70, "no reserved bits"
+    length, position = second & 0x7F, 2
+    assert length != 127, "payloads over 64 KiB are not written directly"
+    if length == 126:
+        length, position = int.from_bytes(wire[2:4], "big"), 4
+        assert length >= 126, "the shortest length encoding is used"
+    mask = wire[position : position + 4]
+    body = wire[position + 4 :]
+    assert len(body) == length
+    return first & 0x0F, bool(first & 0x80), mask, bytes(b ^ mask[i % 4] for i, b in enumerate(body))
+
+
+@pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 125, 126, 127, 1000, 65_535 // 4, MAX_DIRECT_TEXT])
+def test_text_frames_are_final_masked_and_carry_the_payload(length: int) -> None:
+    payload = bytes(range(256)) * (length // 256) + bytes(range(length % 256))
+    opcode, fin, _mask, carried = unmask_client_frame(encode_text_frame(payload))
+    assert (opcode, fin, carried) == (TEXT, True, payload)
+
+
+def test_every_text_frame_gets_its_own_mask() -> None:
+    masks = {unmask_client_frame(encode_text_frame(b'{"id":1}'))[2] for _ in range(50)}
+    assert len(masks) > 40
+
+
+def test_text_frames_over_the_direct_limit_are_refused() -> None:
+    with pytest.raises(ValueError, match="websockets"):
+        encode_text_frame(b"x" * (MAX_DIRECT_TEXT + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_payload_survives_masking(payload: bytes) -> None:
+    assert unmask_client_frame(encode_text_frame(payload))[3] == payload
