@@ -34,16 +34,34 @@ function record(name, status, detail = '') {
   if (status === 'failed' && detail) console.log(detail.replace(/^/gm, '    '));
 }
 
-/** Runs a command, capturing output; resolves {code, output, seconds}. */
+// A step that runs longer than this is stopped and fails (a hung test must not hang the whole run). Before
+// that, pytest's faulthandler prints every thread's stack (see PYTEST_STACK_DUMP_SECONDS).
+const STEP_TIMEOUT_SECONDS = Number(process.env.TEST_STEP_TIMEOUT) || 600;
+const PYTEST_STACK_DUMP_SECONDS = 240;
+
+/** Runs a command, capturing output; resolves {code, output, seconds}; stops it after `timeoutSeconds`. */
 function exec(command, args, options = {}) {
+  const { timeoutSeconds = STEP_TIMEOUT_SECONDS, ...spawnOptions } = options;
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(command, args, { ...options, env: { ...process.env, ...(options.env || {}) } });
+    const child = spawn(command, args, { ...spawnOptions, env: { ...process.env, ...(spawnOptions.env || {}) } });
     let output = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutSeconds * 1000);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => resolve({ code: -1, output: `${output}${error.message}`, seconds: (Date.now() - started) / 1000 }));
-    child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: -1, output: `${output}${error.message}`, seconds: (Date.now() - started) / 1000 });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const note = timedOut ? `\nstopped after ${timeoutSeconds} s (TEST_STEP_TIMEOUT)` : '';
+      resolve({ code: timedOut ? -1 : code, output: `${output}${note}`, seconds: (Date.now() - started) / 1000 });
+    });
   });
 }
 
@@ -67,7 +85,9 @@ async function checkCase(c, python) {
     ['ruff format --check', path.join(bin, 'ruff'), ['format', '--check', '--no-cache', '.']],
     ['mypy --strict', path.join(bin, 'mypy'), ['--strict', c.packageName]],
   ];
-  if (!buildOnly) steps.push(['pytest', python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `${c.packageName}/tests`]]);
+  if (!buildOnly) {
+    steps.push(['pytest', python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', `faulthandler_timeout=${PYTEST_STACK_DUMP_SECONDS}`, `${c.packageName}/tests`]]);
+  }
   for (const [label, command, args] of steps) {
     const result = await exec(command, args, { cwd, env });
     const summary = label === 'pytest' ? (result.output.match(/\d+ passed[^\n]*/) || [''])[0] : '';

@@ -43,6 +43,7 @@ from ._iterators import EventIterator, IteratorSet, OverflowPolicy
 from ._protocol import ProductProfile, profile_for
 from ._routing import EventRouterLike
 from ._spec_types import ChannelKind, Spec
+from ._timeouts import wait_with_timeout
 from ._transport import TransportName, require_transport
 from .auth import BinanceAuth
 from .errors import (
@@ -277,7 +278,7 @@ class _Link(abc.ABC):
             client._history.record("sent", message, method)
             wait = client.request_timeout if timeout is None else timeout
             try:
-                return await asyncio.wait_for(future, wait)
+                return await wait_with_timeout(future, wait)
             except TimeoutError:
                 raise RequestTimeoutError(method, request_id, wait) from None
         finally:
@@ -696,7 +697,7 @@ class _UserDataSession:
         if not self.link.conn.running:
             return
         try:
-            await asyncio.wait_for(self.link.conn.reconnect(reason), self.client.request_timeout)
+            await wait_with_timeout(self.link.conn.reconnect(reason), self.client.request_timeout)
         except (ConnectionClosedError, TimeoutError) as exc:
             # The link keeps reconnecting on its own; its URL already carries the new key.
             logger.warning("user-data link did not reconnect yet: %s", exc)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
 from ._backoff import Backoff
+from ._timeouts import wait_with_timeout
 from ._transport import CloseInfo, Transport, TransportName, open_transport, redact_url, require_transport
 from .errors import ConnectionClosedError
 
@@ -239,8 +240,8 @@ class ManagedConnection:
                 await self._ready.wait()
             else:
                 try:
-                    await asyncio.wait_for(self._ready.wait(), timeout)
-                except asyncio.TimeoutError:
+                    await wait_with_timeout(self._ready.wait(), timeout)
+                except TimeoutError:
                     raise TimeoutError(f"{self.name} not reconnected within {timeout:g}s") from None
             self._raise_if_down()
             if self.is_ready:

@@ -28,6 +28,7 @@ from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import Event, State
 
 from ._frames import MAX_DIRECT_TEXT, FrameError, FrameReader, encode_text_frame
+from ._timeouts import wait_with_timeout
 from .errors import ConnectionClosedError
 
 __all__ = ["TRANSPORTS", "CloseInfo", "FrameSink", "Transport", "TransportName", "open_transport", "redact_url"]
@@ -477,7 +478,7 @@ class _PicowsTransport(Transport):
                 raise TypeError(f"connect option {key!r} is not supported by the picows transport")
         listener_class = _picows_listener_class()
         try:
-            await asyncio.wait_for(
+            await wait_with_timeout(
                 picows.ws_connect(
                     lambda: listener_class(link),
                     url,
@@ -491,7 +492,7 @@ class _PicowsTransport(Transport):
             )
         except picows.WSInvalidURL as exc:
             raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from exc
-        except (OSError, picows.WSError, asyncio.TimeoutError, TimeoutError) as exc:
+        except (OSError, picows.WSError, TimeoutError) as exc:
             raise ConnectionClosedError(f"cannot connect to {redact_url(url)}: {exc!r}") from exc
         link.last_traffic = link.loop.time()
         link._arm_ping()
@@ -645,8 +646,8 @@ class _PicowsTransport(Transport):
         self._send_close(code, reason)
         try:
             # The server answers with its close frame and closes the socket (the listener disconnects on it).
-            await asyncio.wait_for(asyncio.shield(self.disconnected), self._close_timeout)
-        except (asyncio.TimeoutError, TimeoutError):
+            await wait_with_timeout(asyncio.shield(self.disconnected), self._close_timeout)
+        except TimeoutError:
             self.abort()
             await asyncio.shield(self.disconnected)
 

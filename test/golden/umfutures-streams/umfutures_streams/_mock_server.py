@@ -55,6 +55,7 @@ from websockets.server import ServerProtocol
 
 from ._protocol import profile_for
 from ._spec_types import EventSpec, OperationSpec, Spec, StreamPatternSpec
+from ._timeouts import wait_with_timeout
 from .auth import build_signature_payload, verify_signature
 
 __all__ = [
@@ -681,7 +682,7 @@ class MockServerBase:
         """Wait until ``predicate()`` holds; it is re-checked whenever a connection or frame arrives or leaves."""
         condition = self._changed
         async with condition:
-            await asyncio.wait_for(condition.wait_for(predicate), timeout)
+            await wait_with_timeout(condition.wait_for(predicate), timeout)
 
     async def wait_for_connections(self, count: int, timeout: float = 5.0) -> None:
         """Wait until ``count`` connections have been accepted in total."""
