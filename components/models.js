@@ -20,24 +20,47 @@ function fieldType(field) {
   return `${field.type} | None`;
 }
 
-function renderField(field, defined) {
+/** How a field's wire name and options are spelled: pydantic's `Field(alias=...)` or msgspec's `field(name=...)`. */
+const PYDANTIC_FIELD = {
+  call: 'Field',
+  nameKeyword: 'alias',
+  extraArgs: (field) => (field.unionMode ? [`union_mode=${pyString(field.unionMode)}`] : []),
+};
+const MSGSPEC_FIELD = { call: 'msgspec.field', nameKeyword: 'name', extraArgs: () => [] };
+
+/**
+ * One attribute line and its docstring. `pending` holds the classes not defined yet: annotations are evaluated
+ * at class creation (no `from __future__ import annotations`: evaluating strings costs pydantic a compile() per
+ * field at import), and classes come in dependency order, so only a cycle needs a quoted forward reference.
+ */
+function renderField(field, pending, style = PYDANTIC_FIELD) {
   const plain = fieldType(field);
-  // Annotations are evaluated at class creation (no `from __future__ import annotations`: evaluating strings
-  // costs pydantic a compile() per field at import). Classes come in dependency order, so only a cycle
-  // would need a forward reference; that one annotation is quoted.
-  const forward = (plain.match(IDENTIFIER) || []).some((id) => defined.pending.has(id));
+  const forward = (plain.match(IDENTIFIER) || []).some((id) => pending.has(id));
   const type = forward ? pyString(plain) : plain;
   const args = [];
   if (isOptional(field)) args.push('default=None');
-  if (field.alias !== field.attr) args.push(`alias=${pyString(field.alias)}`);
-  if (field.unionMode) args.push(`union_mode=${pyString(field.unionMode)}`);
+  if (field.alias !== field.attr) args.push(`${style.nameKeyword}=${pyString(field.alias)}`);
+  args.push(...style.extraArgs(field));
   let line;
   if (args.length === 0) line = `    ${field.attr}: ${type}`;
   else if (args.length === 1 && args[0] === 'default=None') line = `    ${field.attr}: ${type} = None`;
-  else line = `    ${field.attr}: ${type} = Field(${args.join(', ')})`;
+  else line = `    ${field.attr}: ${type} = ${style.call}(${args.join(', ')})`;
   const out = [line];
   if (field.doc) out.push(docstring(field.doc, 4));
   return out.join('\n');
+}
+
+/** `Name: TypeAlias = type` blocks, sorted by name, each with its docstring. */
+function renderAliases(aliases) {
+  return [...aliases]
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
+    .map((a) => [`${a.name}: TypeAlias = ${a.type}`, a.doc ? docstring(a.doc, 0) : ''].filter(Boolean).join('\n'));
+}
+
+/** The `from typing import ...` lines a module body needs (none when it uses no typing name). */
+function typingImport(body) {
+  const names = ['Any', 'Literal', 'TypeAlias'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+  return names.length ? [`from typing import ${names.join(', ')}`, ''] : [];
 }
 
 function classDoc(record, messageDocs) {
@@ -51,11 +74,11 @@ function classDoc(record, messageDocs) {
   return `The \`${record.name}\` object.`;
 }
 
-function renderClass(record, messageDocs, defined) {
+function renderClass(record, messageDocs, pending) {
   const lines = [`class ${record.name}(BinanceModel):`, docstring(classDoc(record, messageDocs), 4)];
   if (record.fields.length) lines.push('');
-  lines.push(record.fields.map((f) => renderField(f, defined)).join('\n\n'));
-  defined.pending.delete(record.name);
+  lines.push(record.fields.map((f) => renderField(f, pending)).join('\n\n'));
+  pending.delete(record.name);
   return lines.filter((l, i) => !(l === '' && i === lines.length - 1)).join('\n');
 }
 
@@ -154,15 +177,11 @@ function renderModelsModule(ir) {
   const models = buildModels(ir);
   const messageDocs = messageDocsByClass(ir, models);
   const ordered = orderClasses(models.classes);
-  const defined = { pending: new Set(ordered.map((c) => c.name)) };
-  const classBlocks = ordered.map((c) => renderClass(c, messageDocs, defined));
-  const aliasBlocks = [...models.aliases]
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
-    .map((a) => [`${a.name}: TypeAlias = ${a.type}`, a.doc ? docstring(a.doc, 0) : ''].filter(Boolean).join('\n'));
+  const pending = new Set(ordered.map((c) => c.name));
+  const classBlocks = ordered.map((c) => renderClass(c, messageDocs, pending));
   const router = renderRouter(ir, models);
-  const body = [...classBlocks, ...aliasBlocks].join('\n\n\n');
+  const body = [...classBlocks, ...renderAliases(models.aliases)].join('\n\n\n');
 
-  const typingNames = ['Any', 'Literal', 'TypeAlias'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
   const usesField = /\bField\(/.test(body);
   const names = sortAll([
     ...ordered.map((c) => c.name),
@@ -189,7 +208,7 @@ function renderModelsModule(ir) {
         GENERATED_NOTICE,
     ),
     '',
-    ...(typingNames.length ? [`from typing import ${typingNames.join(', ')}`, ''] : []),
+    ...typingImport(body),
     ...(usesField ? ['from pydantic import Field', ''] : []),
     `from ._routing import ${routingImports.join(', ')}`,
     '',
@@ -373,10 +392,12 @@ module.exports = {
   renderModelExamplesModule,
   buildModels,
   // shared with components/structs.js
+  MSGSPEC_FIELD,
   classDoc,
-  fieldType,
-  isOptional,
   messageDocsByClass,
   orderClasses,
+  renderAliases,
+  renderField,
   sortAll,
+  typingImport,
 };

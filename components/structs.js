@@ -8,30 +8,22 @@
 const { structsFor } = require('../helpers/structs');
 const { modelsFor } = require('../helpers/models');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
-const { classDoc, fieldType, isOptional, messageDocsByClass, orderClasses, sortAll } = require('./models');
-
-const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
-
-function renderField(field, pending) {
-  const plain = fieldType(field);
-  // As in models.py: classes come in dependency order, so only a cycle needs a quoted forward reference.
-  const forward = (plain.match(IDENTIFIER) || []).some((id) => pending.has(id));
-  const type = forward ? pyString(plain) : plain;
-  const args = [];
-  if (isOptional(field)) args.push('default=None');
-  if (field.alias !== field.attr) args.push(`name=${pyString(field.alias)}`);
-  let line;
-  if (args.length === 0) line = `    ${field.attr}: ${type}`;
-  else if (args.length === 1 && args[0] === 'default=None') line = `    ${field.attr}: ${type} = None`;
-  else line = `    ${field.attr}: ${type} = msgspec.field(${args.join(', ')})`;
-  return [line, ...(field.doc ? [docstring(field.doc, 4)] : [])].join('\n');
-}
+const {
+  MSGSPEC_FIELD,
+  classDoc,
+  messageDocsByClass,
+  orderClasses,
+  renderAliases,
+  renderField,
+  sortAll,
+  typingImport,
+} = require('./models');
 
 function renderStruct(record, messageDocs, pending) {
   // kw_only: required and optional fields in spec order; gc=False: decoded events cannot form cycles, and
   // untracked objects cost the garbage collector nothing.
   const lines = [`class ${record.name}(msgspec.Struct, kw_only=True, gc=False):`, docstring(classDoc(record, messageDocs), 4)];
-  if (record.fields.length) lines.push('', record.fields.map((f) => renderField(f, pending)).join('\n\n'));
+  if (record.fields.length) lines.push('', record.fields.map((f) => renderField(f, pending, MSGSPEC_FIELD)).join('\n\n'));
   pending.delete(record.name);
   return lines.join('\n');
 }
@@ -43,11 +35,7 @@ function renderStructsModule(ir) {
   const ordered = orderClasses(set.classes);
   const pending = new Set(ordered.map((c) => c.name));
   const classBlocks = ordered.map((c) => renderStruct(c, messageDocs, pending));
-  const aliasBlocks = [...set.aliases]
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
-    .map((a) => [`${a.name}: TypeAlias = ${a.type}`, a.doc ? docstring(a.doc, 0) : ''].filter(Boolean).join('\n'));
-  const body = [...classBlocks, ...aliasBlocks].join('\n\n\n');
-  const typingNames = ['Any', 'Literal', 'TypeAlias'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+  const body = [...classBlocks, ...renderAliases(set.aliases)].join('\n\n\n');
   const names = sortAll([...ordered.map((c) => c.name), ...set.aliases.map((a) => a.name), 'STRUCT_ROUTER', 'StructRouter']);
   const title = (ir.info && ir.info.title) || 'AsyncAPI document';
   const version = (ir.info && ir.info.version) || '';
@@ -62,7 +50,7 @@ function renderStructsModule(ir) {
         GENERATED_NOTICE,
     ),
     '',
-    ...(typingNames.length ? [`from typing import ${typingNames.join(', ')}`, ''] : []),
+    ...typingImport(body),
     'import msgspec',
     '',
     'from . import models',

@@ -51,13 +51,7 @@ class _StructRoute:
 
     def event_type_of(self, event: Any) -> str:
         """The ``e`` value of a decoded event (first item for arrays), else the route's name."""
-        sample = (event[0] if event else None) if isinstance(event, list) else event
-        if self.e_attribute is not None and sample is not None:
-            value = getattr(sample, self.e_attribute, None)
-            if isinstance(value, str):
-                return value
-        route = self.route
-        return route.event_types[0] if route.event_types else route.name
+        return self.route.event_type_from(event, self.e_attribute)
 
 
 class StructRouter(EventRouter):

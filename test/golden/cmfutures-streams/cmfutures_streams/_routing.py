@@ -224,12 +224,14 @@ class EventRoute:
 
     def event_type_of(self, event: BinanceModel | list[BinanceModel]) -> str:
         """The ``e`` value of a validated event (first item for arrays), else the route name."""
-        attr = self._e_attribute()
-        sample: BinanceModel | None
-        if isinstance(event, list):
-            sample = event[0] if event else None
-        else:
-            sample = event
+        return self.event_type_from(event, self._e_attribute())
+
+    def event_type_from(self, event: Any, attr: str | None) -> str:
+        """The ``attr`` value of ``event`` (first item for arrays) when it is a string, else the route name.
+
+        ``attr`` is the attribute holding the wire field ``e``: of the model, or of a Struct mirroring it.
+        """
+        sample = (event[0] if event else None) if isinstance(event, list) else event
         if attr is not None and sample is not None:
             value = getattr(sample, attr, None)
             if isinstance(value, str):
@@ -281,8 +283,8 @@ class EventRouterLike(Protocol):
 class EventRouter:
     """Routes frames to event models; built once per spec in ``models.py`` (``EVENT_ROUTER``).
 
-    Subclasses change what a route's payload becomes by overriding ``_fast_of`` and ``_validated`` (and
-    ``_invalid``, the exceptions that mean "the payload does not fit"); the routing itself stays here.
+    Subclasses change what a route's payload becomes by overriding ``_fast_of``, ``_validate`` and ``_typer``
+    (and ``_invalid``, the exceptions that mean "the payload does not fit"); the routing itself stays here.
     """
 
     _invalid: tuple[type[Exception], ...] = (ValidationError,)

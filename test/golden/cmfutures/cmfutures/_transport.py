@@ -256,13 +256,14 @@ class _DirectConnection(ClientConnection):
         super().data_received(data[:cut])
         if self.protocol.state is State.OPEN and not self.protocol.extensions:
             self.reader = FrameReader(
-                on_text=self.sink if self.text_as_bytes else self.deliver_text,
+                on_text=self.sink,
                 on_binary=self.sink,
                 on_ping=self.answer_ping,
                 on_pong=self.settle_pong,
                 on_error=self.report_sink_error,
                 max_size=self.protocol.max_size,
             )
+            self.set_sink(self.sink)  # points the reader's text callback at UTF-8 decoding when text is wanted
         if cut < len(data):
             self.data_received(data[cut:])
 
@@ -316,17 +317,12 @@ class _DirectConnection(ClientConnection):
             if opcode is _PONG:
                 self.acknowledge_pings(bytes(frame.data))
             return
-        message: Any
-        if opcode is _TEXT and not self.text_as_bytes:
-            try:
-                message = str(data, "utf-8")
-            except UnicodeDecodeError as exc:
-                self.fail_connection(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
-                return
-        else:
-            message = data if type(data) is bytes else bytes(data)
+        message = data if type(data) is bytes else bytes(data)
         try:
-            self.sink(message)
+            if opcode is _TEXT and not self.text_as_bytes:
+                self.deliver_text(message)
+            else:
+                self.sink(message)
         except Exception as exc:
             self.report_sink_error(exc)
 
@@ -363,8 +359,8 @@ class _WebsocketsTransport(Transport):
         for message in early:
             try:
                 sink(message)
-            except Exception:
-                logger.exception("%s: frame handler raised", name)
+            except Exception as exc:
+                ws.report_sink_error(exc)
 
     async def send(self, text: str) -> None:
         ws = self.ws

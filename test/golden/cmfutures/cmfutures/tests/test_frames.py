@@ -14,6 +14,11 @@ from .._frames import MAX_DIRECT_TEXT, FrameError, FrameReader, encode_text_fram
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 
 
+def apply_mask(data: bytes, mask: bytes) -> bytes:
+    """XOR with the 4-byte mask repeated (RFC 6455 5.3); the same operation masks and unmasks."""
+    return bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+
+
 def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, mask: bytes | None = None) -> bytes:
     """One server frame as RFC 6455 lays it out (servers do not mask; ``mask`` builds a broken one)."""
     first = (0x80 if fin else 0) | rsv | opcode
@@ -26,7 +31,7 @@ def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, mask: 
     else:
         head = bytes([first, mask_bit | 127]) + struct.pack("!Q", length)
     if mask is not None:
-        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        payload = apply_mask(payload, mask)
         head += mask
     return head + payload
 
@@ -220,7 +225,7 @@ def unmask_client_frame(wire: bytes) -> tuple[int, bool, bytes, bytes]:
     mask = wire[position : position + 4]
     body = wire[position + 4 :]
     assert len(body) == length
-    return first & 0x0F, bool(first & 0x80), mask, bytes(b ^ mask[i % 4] for i, b in enumerate(body))
+    return first & 0x0F, bool(first & 0x80), mask, apply_mask(body, mask)
 
 
 @pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 125, 126, 127, 1000, 65_535 // 4, MAX_DIRECT_TEXT])

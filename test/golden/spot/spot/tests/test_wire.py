@@ -17,7 +17,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from .._transport import CloseInfo, Transport, open_transport
 from ._transports import TRANSPORTS, current_transport, selected_transport
-from .test_frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, frame
+from .test_frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, apply_mask, frame
 
 GUARD = 15.0
 """Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
@@ -54,7 +54,7 @@ class RawPeer:
         elif length == 127:
             (length,) = struct.unpack("!Q", await self.reader.readexactly(8))
         mask = await self.reader.readexactly(4)
-        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(await self.reader.readexactly(length)))
+        payload = apply_mask(await self.reader.readexactly(length), mask)
         return first & 0x0F, payload
 
     async def read_close_code(self) -> int:
