@@ -6,6 +6,7 @@
 const { pythonType } = require('../helpers/types');
 const { safeAttributeName } = require('../helpers/naming');
 const { modelsFor } = require('../helpers/models');
+const { runtimeModule } = require('../helpers/runtime');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 
 // Spot recvWindow is a DECIMAL with up to three decimals (protocol notes 3.2), whatever the spec says.
@@ -123,7 +124,8 @@ ${docstring(`Create a client for ${ir.info.title}.\n\nSee \`\`${baseClass}\`\` f
 `;
 }
 
-function renderClientModule(ir) {
+function renderClientModule(ir, params) {
+  const rt = (module) => runtimeModule(params.runtime, module);
   const isApi = ir.kind === 'api';
   const baseClass = isApi ? 'ApiClientBase' : 'StreamClientBase';
   const methods = isApi ? ir.operations.map((op) => renderOperationMethod(ir, op)) : [];
@@ -133,10 +135,12 @@ function renderClientModule(ir) {
   const imports = ['from __future__ import annotations', ''];
   if (needsDecimal) imports.push('from decimal import Decimal');
   imports.push(`from typing import ${needsLiteral ? 'Any, Literal' : 'Any'}`, '');
-  const local = [isApi ? 'from ._api_client import ApiClientBase' : 'from ._stream_client import StreamClientBase', 'from ._spec import SPEC'];
-  if (isApi) local.push('from ._params import present');
-  else local.push('from ._routing import EventRouterLike');
-  imports.push('from . import models', ...local.sort(), 'from .auth import BinanceAuth');
+  const runtimeImports = [isApi ? `from ${rt('api.client')} import ApiClientBase` : `from ${rt('streams.client')} import StreamClientBase`];
+  if (isApi) runtimeImports.push(`from ${rt('api.params')} import present`);
+  else runtimeImports.push(`from ${rt('routing.router')} import EventRouterLike`);
+  imports.push(...runtimeImports.filter((line) => !line.startsWith('from .')).sort());
+  if (params.runtime === 'shared') imports.push('');
+  imports.push('from . import models', ...runtimeImports.filter((line) => line.startsWith('from .')).sort(), 'from ._spec import SPEC', 'from .auth import BinanceAuth');
   const classDoc = isApi
     ? `Typed asyncio client for ${ir.info.title}.\n\nOne coroutine per request operation of the spec (${ir.operations.length} in all); each returns the typed response model and raises a BinanceAPIError subclass on an error reply.`
     : `Typed asyncio client for ${ir.info.title}.\n\nSubscribe with stream names from \`\`streams\`\` (typed builders); events arrive typed at handlers and iterators.`;

@@ -7,6 +7,7 @@
 
 const { buildModels } = require('../helpers/models');
 const { exampleFor, validates } = require('../helpers/examples');
+const { runtimeModule } = require('../helpers/runtime');
 const { docstring, pyString, pyValue, GENERATED_NOTICE } = require('./python');
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -173,7 +174,7 @@ function sortAll(names) {
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function renderModelsModule(ir) {
+function renderModelsModule(ir, params) {
   const models = buildModels(ir);
   const messageDocs = messageDocsByClass(ir, models);
   const ordered = orderClasses(models.classes);
@@ -210,7 +211,7 @@ function renderModelsModule(ir) {
     '',
     ...typingImport(body),
     ...(usesField ? ['from pydantic import Field', ''] : []),
-    `from ._routing import ${routingImports.join(', ')}`,
+    `from ${runtimeModule(params.runtime, 'routing.router')} import ${routingImports.join(', ')}`,
     '',
     `__all__ = [${names.map(pyString).join(', ')}]`,
     '',

@@ -1,16 +1,26 @@
 'use strict';
 /**
- * The small files of the distribution: pyproject.toml, requirements.txt, __init__.py, testing.py.
+ * The small files of the distribution: pyproject.toml, requirements.txt, __init__.py, testing.py, and the
+ * package's public errors.py and auth.py, which re-export the runtime's.
  */
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
+const { runtimeModule, runtimeProject, publicNames } = require('../helpers/runtime');
 
-// Runtime dependencies of every generated package (kept in one place: pyproject and requirements agree).
-const RUNTIME_DEPENDENCIES = ['pydantic>=2.7,<3', 'websockets>=14.0,<17', 'cryptography>=42', 'python-dotenv>=1.0'];
-const TEST_DEPENDENCIES = ['pytest>=8', 'pytest-asyncio>=0.24', 'hypothesis>=6.100'];
-// The optional fast paths: transport="picows" everywhere, event_models="msgspec" in streams packages (our tests
-// exercise picows 2.3.1 and msgspec 0.22.0).
+/** The dependencies of a generated package: the runtime's ranges (embedded), or the runtime itself (shared). */
+function dependencies(params) {
+  const runtime = runtimeProject();
+  if (params.runtime === 'shared') {
+    // models.py and structs.py import pydantic and msgspec themselves; the runtime brings the rest.
+    const pydantic = runtime.dependencies.filter((d) => /^pydantic\b/.test(d));
+    return [`${runtime.name}==${runtime.version}`, ...pydantic];
+  }
+  return runtime.dependencies;
+}
+
+/** The optional fast paths: transport="picows" everywhere, event_models="msgspec" in streams packages. */
 function fastDependencies(ir) {
-  return ir.kind === 'streams' ? ['picows>=2.3', 'msgspec>=0.19'] : ['picows>=2.3'];
+  const { fast } = runtimeProject();
+  return ir.kind === 'streams' ? fast : fast.filter((d) => !/^msgspec\b/.test(d));
 }
 
 function tomlString(text) {
@@ -19,6 +29,7 @@ function tomlString(text) {
 
 function renderPyproject(ir, params) {
   const pkg = params.packageName;
+  const runtime = runtimeProject();
   const list = (items) => `[\n${items.map((d) => `  ${tomlString(d)},`).join('\n')}\n]`;
   return `# ${GENERATED_NOTICE}
 [build-system]
@@ -30,17 +41,13 @@ name = ${tomlString(params.moduleName)}
 version = ${tomlString(params.version)}
 description = ${tomlString(`Typed asyncio WebSocket client for ${ir.info.title}`)}
 readme = "README.md"
-requires-python = ">=3.10"
+requires-python = ${tomlString(runtime.requiresPython)}
 authors = [{ name = ${tomlString(params.author)} }]
-classifiers = [
-  "Framework :: AsyncIO",
-  "Programming Language :: Python :: 3",
-  "Typing :: Typed",
-]
-dependencies = ${list(RUNTIME_DEPENDENCIES)}
+classifiers = ${list(runtime.classifiers)}
+dependencies = ${list(dependencies(params))}
 
 [project.optional-dependencies]
-test = ${list(TEST_DEPENDENCIES)}
+test = ${list(runtime.test)}
 fast = ${list(fastDependencies(ir))}
 
 [tool.setuptools.packages.find]
@@ -67,8 +74,8 @@ testpaths = [${tomlString(`${pkg}/tests`)}]
 `;
 }
 
-function renderRequirements() {
-  return `# Runtime dependencies (the same as pyproject.toml); tests also need: ${TEST_DEPENDENCIES.join(' ')}\n${RUNTIME_DEPENDENCIES.join('\n')}\n`;
+function renderRequirements(params) {
+  return `# Runtime dependencies (the same as pyproject.toml); tests also need: ${runtimeProject().test.join(' ')}\n${dependencies(params).join('\n')}\n`;
 }
 
 function renderInit(ir, params) {
@@ -111,15 +118,14 @@ ${streams ? '    "streams",\n' : ''}]
 `;
 }
 
-function renderTesting(ir) {
+function renderTesting(ir, params) {
   return `${docstring(`An offline mock of ${ir.info.title} for tests and for trying bots without the exchange.\n\nIt answers from the spec's examples and enforces the protocol (signatures, ids, limits); see \`\`MockServerBase\`\` for fault controls.\n\n${GENERATED_NOTICE}`)}
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._mock_server import MockServerBase
-from ._spec import SPEC
+${params.runtime === 'shared' ? `from ${runtimeModule('shared', 'testing.server')} import MockServerBase\n\nfrom ._spec import SPEC` : `from ._runtime.testing.server import MockServerBase\nfrom ._spec import SPEC`}
 
 __all__ = ["MockBinanceServer"]
 
@@ -132,4 +138,25 @@ class MockBinanceServer(MockServerBase):
 `;
 }
 
-module.exports = { renderPyproject, renderRequirements, renderInit, renderTesting, RUNTIME_DEPENDENCIES, TEST_DEPENDENCIES };
+/** errors.py or auth.py of the package: the runtime module's public names, under the package's name. */
+function renderReexport(dotted, summary, params) {
+  const names = publicNames(dotted);
+  return `${docstring(`${summary}\n\nThe runtime's \`\`${dotted}\`\` module under this package's name${params.runtime === 'shared' ? ' (the shared binance-ws-runtime distribution: every package generated with runtime=shared raises the same classes)' : ''}.\n\n${GENERATED_NOTICE}`)}
+
+from ${runtimeModule(params.runtime, dotted)} import (
+${names.map((name) => `    ${name},`).join('\n')}
+)
+
+__all__ = [${names.map(pyString).join(', ')}]
+`;
+}
+
+function renderErrors(params) {
+  return renderReexport('errors', 'Exceptions raised by the client, and the mapping from Binance error replies to them.', params);
+}
+
+function renderAuth(params) {
+  return renderReexport('auth', 'Request signing (HMAC-SHA256, RSA, Ed25519), API credentials and key generation.', params);
+}
+
+module.exports = { renderPyproject, renderRequirements, renderInit, renderTesting, renderErrors, renderAuth, dependencies };

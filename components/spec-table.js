@@ -3,6 +3,7 @@
  * _spec.py: the spec as data the runtime reads (signing rules per method, stream patterns, servers)
  * and the examples the mock server answers with.
  */
+const { runtimeModule } = require('../helpers/runtime');
 const { modelsFor } = require('../helpers/models');
 const { resolveSchema } = require('../helpers/types');
 const { exampleFor } = require('../helpers/examples');
@@ -65,7 +66,7 @@ function specTypeImports(ir) {
   return names.sort();
 }
 
-function renderSpecModule(ir) {
+function renderSpecModule(ir, params) {
   const servers = ir.servers.map((s) => `ServerSpec(${pyString(s.name)}, ${pyString(s.url)}, testnet=${s.testnet ? 'True' : 'False'}${s.route ? `, route=${pyString(s.route)}` : ''})`);
   const channels = ir.channels.map((c) => `ChannelSpec(${pyString(c.id)}, ${pyString(c.address)}, ${pyString(c.kind)})`);
   const events = ir.events.map((e) => {
@@ -83,7 +84,7 @@ function renderSpecModule(ir) {
 
 from __future__ import annotations
 
-from ._spec_types import ${specTypeImports(ir).join(', ')}
+from ${runtimeModule(params.runtime, 'spec')} import ${specTypeImports(ir).join(', ')}
 
 SPEC = Spec(
     title=${pyString(ir.info.title)},

@@ -5,6 +5,7 @@
  * `event_models="msgspec"`, and STRUCT_ROUTER, EVENT_ROUTER's routing with Structs as the result.
  */
 
+const { runtimeModule } = require('../helpers/runtime');
 const { structsFor } = require('../helpers/structs');
 const { modelsFor } = require('../helpers/models');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
@@ -28,7 +29,7 @@ function renderStruct(record, messageDocs, pending) {
   return lines.join('\n');
 }
 
-function renderStructsModule(ir) {
+function renderStructsModule(ir, params) {
   const models = modelsFor(ir);
   const set = structsFor(ir);
   const messageDocs = messageDocsByClass(ir, models);
@@ -53,8 +54,7 @@ function renderStructsModule(ir) {
     ...typingImport(body),
     'import msgspec',
     '',
-    'from . import models',
-    'from ._struct_routing import StructRouter',
+    ...(params.runtime === 'shared' ? [`from ${runtimeModule(params.runtime, 'routing.structs')} import StructRouter`, '', 'from . import models'] : ['from . import models', `from ${runtimeModule(params.runtime, 'routing.structs')} import StructRouter`]),
     '',
     `__all__ = [${names.map(pyString).join(', ')}]`,
     '',

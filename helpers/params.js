@@ -5,6 +5,7 @@
  */
 
 const { MODULE_KINDS } = require('./ir');
+const { RUNTIME_MODES } = require('./runtime');
 
 const PYTHON_KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
@@ -12,7 +13,7 @@ const PYTHON_KEYWORDS = new Set([
   'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
 ]);
 // Importing the generated package under these names would shadow modules it needs itself.
-const RESERVED_PACKAGE_NAMES = new Set(['pydantic', 'websockets', 'cryptography', 'dotenv', 'asyncio', 'json', 'logging', 'typing', 'tests', 'test']);
+const RESERVED_PACKAGE_NAMES = new Set(['pydantic', 'websockets', 'cryptography', 'dotenv', 'msgspec', 'picows', 'asyncio', 'json', 'logging', 'typing', 'tests', 'test', 'binance_ws_runtime']);
 
 const DEFAULTS = {
   moduleName: 'binance-websocket-client',
@@ -20,6 +21,7 @@ const DEFAULTS = {
   version: '0.1.0',
   author: 'Binance WebSocket client generator',
   moduleKind: '',
+  runtime: 'embedded',
 };
 
 // PEP 440 public version, canonical regex from the specification's appendix.
@@ -51,7 +53,7 @@ function normalizeParams(raw = {}) {
 /** Returns a list of human-readable problems; empty when the parameters are valid. */
 function parameterProblems(params) {
   const problems = [];
-  const { packageName, version, moduleName, moduleKind, author } = params;
+  const { packageName, version, moduleName, moduleKind, author, runtime } = params;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(packageName)) {
     problems.push(`packageName ${JSON.stringify(packageName)} is not a Python identifier (letters, digits and _, not starting with a digit)`);
   } else if (PYTHON_KEYWORDS.has(packageName)) {
@@ -62,6 +64,7 @@ function parameterProblems(params) {
   if (!PEP440.test(version)) problems.push(`version ${JSON.stringify(version)} is not a PEP 440 version (for example 0.1.0 or 1.2.0rc1)`);
   if (!DIST_NAME.test(moduleName)) problems.push(`moduleName ${JSON.stringify(moduleName)} is not a valid distribution name (letters, digits, '.', '_' and '-')`);
   if (moduleKind && !MODULE_KINDS.includes(moduleKind)) problems.push(`moduleKind ${JSON.stringify(moduleKind)} is not one of ${MODULE_KINDS.join(', ')}`);
+  if (!RUNTIME_MODES.includes(runtime)) problems.push(`runtime ${JSON.stringify(runtime)} is not one of ${RUNTIME_MODES.join(', ')}`);
   if (/[\r\n"\\]/.test(author)) problems.push('author must be one line without quotes or backslashes');
   return problems;
 }

@@ -1,17 +1,18 @@
 'use strict';
 /**
- * generate:after: move the rendered package/ folder to its import name and format every Python file
- * with the pinned ruff (WebAssembly build), so output is byte-identical wherever it is generated.
+ * generate:after: move the rendered package/ folder to its import name, embed the runtime (unless the package
+ * shares an installed one), and format the rendered Python files with the pinned ruff (WebAssembly build), so
+ * output is byte-identical wherever it is generated. The embedded runtime is copied as it is in runtime/src:
+ * it is formatted there already, and npm test proves each copy identical to its source.
  */
 const fs = require('fs');
 const path = require('path');
 const { templateContext } = require('../helpers/context');
 const { formatPythonTree } = require('../helpers/format');
+const { embedRuntime, EMBEDDED_DIR } = require('../helpers/runtime');
 
 // Static tests that only make sense for one kind of spec live in tests/api/ or tests/streams/.
 const KIND_SPECIFIC_TEST_DIRS = { api: 'api', streams: 'streams' };
-// Static runtime files only one kind of spec uses (structs.py, rendered for streams specs, imports this one).
-const KIND_SPECIFIC_FILES = { streams: ['_struct_routing.py'] };
 
 const STAGED_PACKAGE_DIR = 'package';
 
@@ -23,15 +24,13 @@ function finalizeOutput(generator) {
   for (const [kind, dir] of Object.entries(KIND_SPECIFIC_TEST_DIRS)) {
     if (kind !== ir.kind) fs.rmSync(path.join(staged, 'tests', dir), { recursive: true, force: true });
   }
-  for (const [kind, files] of Object.entries(KIND_SPECIFIC_FILES)) {
-    if (kind !== ir.kind) for (const file of files) fs.rmSync(path.join(staged, file), { force: true });
-  }
+  formatPythonTree(target);
+  if (params.runtime === 'embedded') embedRuntime(staged, ir.kind);
   if (packageName !== STAGED_PACKAGE_DIR && fs.existsSync(staged)) {
     const final = path.join(target, packageName);
     fs.rmSync(final, { recursive: true, force: true });
     fs.renameSync(staged, final);
   }
-  formatPythonTree(target);
 }
 
-module.exports = { 'generate:after': finalizeOutput };
+module.exports = { 'generate:after': finalizeOutput, EMBEDDED_DIR };

@@ -2,7 +2,7 @@
 'use strict';
 /**
  * npm run generate: one spec to one output folder.
- * Env overrides: SPEC_FILE, OUTPUT_DIR, MODULE_NAME, PACKAGE_NAME, VERSION, AUTHOR, MODULE_KIND.
+ * Env overrides: SPEC_FILE, OUTPUT_DIR, MODULE_NAME, PACKAGE_NAME, VERSION, AUTHOR, MODULE_KIND, RUNTIME.
  */
 const path = require('path');
 const { generate } = require('./lib/generate');
@@ -19,6 +19,7 @@ async function main() {
   if (env.VERSION !== undefined) params.version = env.VERSION;
   if (env.AUTHOR !== undefined) params.author = env.AUTHOR;
   if (env.MODULE_KIND !== undefined) params.moduleKind = env.MODULE_KIND;
+  if (env.RUNTIME !== undefined) params.runtime = env.RUNTIME;
   const result = await generate({ specFile, outputDir, params });
   const { ir } = result;
   console.log(

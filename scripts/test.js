@@ -14,7 +14,7 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
-const { compareWithGolden } = require('./lib/golden');
+const { compareWithGolden, compareEmbeddedRuntime } = require('./lib/golden');
 const { ensureVenv } = require('./lib/venv');
 
 const OUTPUT_ROOT = path.join(ROOT, 'test', 'output');
@@ -123,7 +123,7 @@ async function main() {
     try {
       const result = await generate({ specFile: c.specFile, outputDir: c.outputDir, params: { packageName: c.packageName, moduleName: c.moduleName } });
       record(`${c.name}: generate`, 'passed', `${result.seconds.toFixed(1)}s, ${result.ir.operations.length} operations, ${result.ir.events.length} events`);
-      generated.push(c);
+      generated.push({ ...c, kind: result.ir.kind });
     } catch (error) {
       record(`${c.name}: generate`, 'failed', error.stack || String(error));
     }
@@ -131,6 +131,10 @@ async function main() {
   for (const c of generated.filter((g) => g.origin === 'own')) {
     const problems = compareWithGolden(c.outputDir, c.module);
     record(`${c.name}: golden copy`, problems.length ? 'failed' : 'passed', problems.length ? `${problems.slice(0, 20).join('\n')}\nregenerate with: npm run golden:update` : '');
+  }
+  for (const c of generated) {
+    const problems = compareEmbeddedRuntime(path.join(c.outputDir, c.packageName), c.kind);
+    record(`${c.name}: embedded runtime`, problems.length ? 'failed' : 'passed', problems.length ? problems.slice(0, 20).join('\n') : '');
   }
   if (generated.length) {
     const install = await exec(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', ...generated.map((c) => c.outputDir)]);

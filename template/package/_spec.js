@@ -6,5 +6,5 @@ const { renderSpecModule } = require('../../components/spec-table');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
   const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
-  return <File name="_spec.py">{renderSpecModule(ir)}</File>;
+  return <File name="_spec.py">{renderSpecModule(ir, options)}</File>;
 }

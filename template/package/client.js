@@ -6,5 +6,5 @@ const { renderClientModule } = require('../../components/client');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
   const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
-  return <File name="client.py">{renderClientModule(ir)}</File>;
+  return <File name="client.py">{renderClientModule(ir, options)}</File>;
 }

@@ -6,5 +6,5 @@ const { renderModelsModule } = require('../../components/models');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
   const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
-  return <File name="models.py">{renderModelsModule(ir)}</File>;
+  return <File name="models.py">{renderModelsModule(ir, options)}</File>;
 }

@@ -6,5 +6,5 @@ const { renderTesting } = require('../../components/package-files');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
   const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
-  return <File name="testing.py">{renderTesting(ir)}</File>;
+  return <File name="testing.py">{renderTesting(ir, options)}</File>;
 }

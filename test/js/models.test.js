@@ -1,5 +1,6 @@
 'use strict';
 
+const EMBEDDED = { runtime: 'embedded' };
 const fs = require('fs');
 const path = require('path');
 const yaml = require('js-yaml');
@@ -150,12 +151,12 @@ describe('buildModels on a fixture', () => {
   });
 
   test('is deterministic', () => {
-    expect(renderModelsModule(fixtureIR())).toBe(renderModelsModule(fixtureIR()));
+    expect(renderModelsModule(fixtureIR(), EMBEDDED)).toBe(renderModelsModule(fixtureIR(), EMBEDDED));
   });
 });
 
 describe('renderModelsModule on a fixture', () => {
-  const text = renderModelsModule(fixtureIR());
+  const text = renderModelsModule(fixtureIR(), EMBEDDED);
 
   test('docstrings cannot be broken by quotes or backslashes', () => {
     expect(text).not.toMatch(/""""/);
@@ -192,7 +193,7 @@ describe.each(SPECS)('real spec %s', (spec) => {
   });
 
   test('renders models.py and the examples module', () => {
-    const text = renderModelsModule(ir);
+    const text = renderModelsModule(ir, EMBEDDED);
     expect(text).toContain('EVENT_ROUTER = EventRouter(');
     expect(renderModelExamplesModule(ir)).toContain('MESSAGE_EXAMPLES');
   });

@@ -1,5 +1,6 @@
 'use strict';
 
+const EMBEDDED = { runtime: 'embedded' };
 const fs = require('fs');
 const path = require('path');
 const yaml = require('js-yaml');
@@ -64,7 +65,7 @@ describe('structsFor on a fixture', () => {
   });
 
   test('renders one Struct per class with wire names, optional defaults and the model -> Struct pairs', () => {
-    const text = renderStructsModule(fixtureIR());
+    const text = renderStructsModule(fixtureIR(), EMBEDDED);
     expect(text).toContain('class KlineEvent(msgspec.Struct, kw_only=True, gc=False):');
     expect(text).toMatch(/: Literal\["kline"\] = msgspec\.field\(name="e"\)/);
     expect(text).toContain('    k: KlineEventK\n');
@@ -79,7 +80,7 @@ describe('structsFor on a fixture', () => {
   });
 
   test('is deterministic', () => {
-    expect(renderStructsModule(fixtureIR())).toBe(renderStructsModule(fixtureIR()));
+    expect(renderStructsModule(fixtureIR(), EMBEDDED)).toBe(renderStructsModule(fixtureIR(), EMBEDDED));
   });
 });
 
@@ -98,7 +99,7 @@ describe.each(STREAM_SPECS)('real spec %s', (spec) => {
   });
 
   test('renders structs.py with the router', () => {
-    const text = renderStructsModule(ir);
+    const text = renderStructsModule(ir, EMBEDDED);
     expect(text).toContain('STRUCT_ROUTER = StructRouter(');
     for (const name of set.eventClasses) expect(text).toContain(`        models.${name}: ${name},`);
   });

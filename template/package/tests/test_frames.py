@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .._frames import MAX_DIRECT_TEXT, FrameError, FrameReader, encode_text_frame
+from .._runtime.wire.frames import MAX_DIRECT_TEXT, FrameError, FrameReader, encode_text_frame
 
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 

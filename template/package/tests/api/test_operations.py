@@ -13,8 +13,8 @@ import pytest
 from pydantic import BaseModel
 
 from ... import models
+from ..._runtime.spec import OperationSpec
 from ..._spec import SPEC
-from ..._spec_types import OperationSpec
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient
 from ...errors import AuthenticationError, BinanceAPIError

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from ..._runtime.streams.client import StreamClientBase
 from ..._spec import SPEC
-from ..._stream_client import StreamClientBase
 from ...client import BinanceWebSocketClient
 from ...testing import MockBinanceServer
 from .._transports import TRANSPORTS, current_transport, selected_transport
@@ -262,6 +262,6 @@ async def test_disconnect_while_reconnecting_leaves_no_task() -> None:
         leftovers = [
             task
             for task in asyncio.all_tasks()
-            if task is not asyncio.current_task() and "_mock_server" not in str(task.get_coro())
+            if task is not asyncio.current_task() and "MockServerBase" not in str(task.get_coro())
         ]
         assert leftovers == []

@@ -13,7 +13,7 @@ from typing import Literal
 import msgspec
 
 from . import models
-from ._struct_routing import StructRouter
+from ._runtime.routing.structs import StructRouter
 
 __all__ = [
     "STRUCT_ROUTER",

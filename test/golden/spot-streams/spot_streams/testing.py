@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._mock_server import MockServerBase
+from ._runtime.testing.server import MockServerBase
 from ._spec import SPEC
 
 __all__ = ["MockBinanceServer"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import models
-from ._routing import EventRouterLike
+from ._runtime.routing.router import EventRouterLike
+from ._runtime.streams.client import StreamClientBase
 from ._spec import SPEC
-from ._stream_client import StreamClientBase
 from .auth import BinanceAuth
 
 __all__ = ["BinanceWebSocketClient"]

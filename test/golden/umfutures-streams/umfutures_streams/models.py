@@ -12,7 +12,14 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from ._routing import BinanceModel, EventRoute, EventRouter, RoutedEvent, ServerShutdownEvent, StreamPattern
+from ._runtime.routing.router import (
+    BinanceModel,
+    EventRoute,
+    EventRouter,
+    RoutedEvent,
+    ServerShutdownEvent,
+    StreamPattern,
+)
 
 __all__ = [
     "EVENT_ROUTER",

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from . import models
-from ._api_client import ApiClientBase
-from ._params import present
+from ._runtime.api.client import ApiClientBase
+from ._runtime.api.params import present
 from ._spec import SPEC
 from .auth import BinanceAuth
 

@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from ._routing import BinanceModel, EventRouter, RoutedEvent, ServerShutdownEvent
+from ._runtime.routing.router import BinanceModel, EventRouter, RoutedEvent, ServerShutdownEvent
 
 __all__ = [
     "EVENT_ROUTER",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .._transport import TransportName
+from .._runtime.wire.transport import TransportName
 
 __all__ = ["TRANSPORTS", "current_transport", "picows_installed", "selected_transport"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from .._transport import CloseInfo, Transport, open_transport
+from .._runtime.wire.transport import CloseInfo, Transport, open_transport
 from ._transports import TRANSPORTS, current_transport, selected_transport
 from .test_frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, apply_mask, frame
 

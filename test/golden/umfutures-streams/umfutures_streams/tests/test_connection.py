@@ -12,8 +12,8 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from .._backoff import Backoff, BackoffPolicy
-from .._connection import CloseInfo, LifecycleHooks, ManagedConnection, redact_url
+from .._runtime.backoff import Backoff, BackoffPolicy
+from .._runtime.connection import CloseInfo, LifecycleHooks, ManagedConnection, redact_url
 from ..errors import ConnectionClosedError
 from ._transports import TRANSPORTS, current_transport, selected_transport
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from .. import models
-from .._routing import BinanceModel, EventRouter, ServerShutdownEvent
+from .._runtime.routing.router import BinanceModel, EventRouter, ServerShutdownEvent
 from ..errors import EventDecodeError
 from ._message_examples import MESSAGE_EXAMPLES, RESPONSE_CLASSES, ROUTING_CASES, SPEC_EXAMPLES, SPEC_KIND, RoutingCase
 

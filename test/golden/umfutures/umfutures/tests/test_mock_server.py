@@ -401,7 +401,7 @@ async def test_result_and_handler_overrides(server: MockBinanceServer, peer: Pee
     server.set_result(method, {"overridden": True})
     assert (await peer.call(method, params))["result"] == {"overridden": True}
 
-    from .._mock_server import MockReplyError, MockRequest
+    from .._runtime.testing.server import MockReplyError, MockRequest
 
     seen: list[MockRequest] = []
 

@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ..._mock_server import MalformedKind
+from ..._runtime.streams.client import StreamClientBase, UserDataUnavailableError, umfutures_route
+from ..._runtime.testing.server import MalformedKind
 from ..._spec import SPEC
-from ..._stream_client import StreamClientBase, UserDataUnavailableError, umfutures_route
 from ...auth import BinanceAuth
 from ...client import BinanceWebSocketClient
 from ...errors import AuthenticationError, EventDecodeError, StreamRequestError
@@ -109,7 +109,7 @@ def client_tasks() -> set[asyncio.Task[Any]]:
             continue
         code = getattr(task.get_coro(), "cr_code", None)
         filename = code.co_filename if code is not None else ""
-        if filename.endswith(("_mock_server.py", "websockets/asyncio/server.py")):
+        if "/testing/" in filename or filename.endswith("websockets/asyncio/server.py"):
             continue
         tasks.add(task)
     return tasks

@@ -12,10 +12,10 @@ from typing import Any, Literal, cast
 
 import pytest
 
-from ..._api_client import ApiClientBase
-from ..._handlers import ERROR_PATTERN, HandlerRegistry, compile_pattern
-from ..._history import REDACTED, MessageHistory, redact, redact_text
-from ..._iterators import EventIterator, EventQueueOverflowError
+from ..._runtime.api.client import ApiClientBase
+from ..._runtime.core.handlers import ERROR_PATTERN, HandlerRegistry, compile_pattern
+from ..._runtime.core.history import REDACTED, MessageHistory, redact, redact_text
+from ..._runtime.core.iterators import EventIterator, EventQueueOverflowError
 from ..._spec import SPEC
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from ..._backoff import BackoffPolicy
-from ..._connection import CloseInfo
-from ..._handlers import ERROR_PATTERN
+from ..._runtime.backoff import BackoffPolicy
+from ..._runtime.connection import CloseInfo
+from ..._runtime.core.handlers import ERROR_PATTERN
 from ..._spec import SPEC
 from ...errors import AuthenticationError, ConnectionClosedError, RequestTimeoutError
 from ...testing import MockBinanceServer

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from ..._routing import EventRouterLike, RoutedEvent
+from ..._runtime.routing.router import EventRouterLike, RoutedEvent
+from ..._runtime.streams.client import StreamClientBase
 from ..._spec import SPEC
-from ..._stream_client import StreamClientBase
 from ...errors import EventDecodeError
 from ...models import EVENT_ROUTER
 from .._message_examples import MESSAGE_EXAMPLES, ROUTING_CASES, RoutingCase
