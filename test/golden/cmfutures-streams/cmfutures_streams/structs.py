@@ -1,4 +1,4 @@
-"""The events of Binance COIN Margined Futures WebSocket Streams 1.0.0 as msgspec Structs.
+"""The events of Binance COIN Margined Futures WebSocket Streams 1.1.0 as msgspec Structs.
 
 Each Struct mirrors the model of the same name in `models.py` (attribute names, wire names, types and docs) and
 decodes straight from the frame. The streams client uses them with `BinanceWebSocketClient(event_models="msgspec")`;

@@ -1,4 +1,4 @@
-"""Typed messages of Binance USD-S Margined Futures WebSocket Streams 1.0.0.
+"""Typed messages of Binance USD-S Margined Futures WebSocket Streams 1.1.0.
 
 Every request, response, event and error of the spec is a pydantic model: attributes are snake_case, the wire names
 are their aliases (`model_validate` accepts either), unknown fields are kept in `model_extra`, prices and quantities
