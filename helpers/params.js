@@ -6,6 +6,7 @@
 
 const { MODULE_KINDS } = require('./ir');
 const { RUNTIME_MODES } = require('./runtime');
+const { overlayList, parseSwitch } = require('./overlays');
 
 const PYTHON_KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
@@ -22,6 +23,8 @@ const DEFAULTS = {
   author: 'Binance WebSocket client generator',
   moduleKind: '',
   runtime: 'embedded',
+  overlays: '',
+  binanceOverlays: 'true',
 };
 
 // PEP 440 public version, canonical regex from the specification's appendix.
@@ -66,6 +69,7 @@ function parameterProblems(params) {
   if (moduleKind && !MODULE_KINDS.includes(moduleKind)) problems.push(`moduleKind ${JSON.stringify(moduleKind)} is not one of ${MODULE_KINDS.join(', ')}`);
   if (!RUNTIME_MODES.includes(runtime)) problems.push(`runtime ${JSON.stringify(runtime)} is not one of ${RUNTIME_MODES.join(', ')}`);
   if (/[\r\n"\\]/.test(author)) problems.push('author must be one line without quotes or backslashes');
+  if (parseSwitch(params.binanceOverlays) === undefined) problems.push(`binanceOverlays ${JSON.stringify(params.binanceOverlays)} is not true or false`);
   return problems;
 }
 
@@ -76,4 +80,12 @@ function validateParams(raw) {
   return params;
 }
 
-module.exports = { DEFAULTS, ParameterError, normalizeParams, parameterProblems, validateParams, PYTHON_KEYWORDS };
+/**
+ * The overlay parameters of validated params: `overlays` as a list of paths (comma-separated, resolved later
+ * against the working directory) and `binanceOverlays` as a boolean (CLI values arrive as "true"/"false").
+ */
+function overlaySettings(params) {
+  return { files: overlayList(params.overlays), binance: parseSwitch(params.binanceOverlays) !== false };
+}
+
+module.exports = { DEFAULTS, ParameterError, normalizeParams, parameterProblems, validateParams, overlaySettings, PYTHON_KEYWORDS };

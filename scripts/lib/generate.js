@@ -8,6 +8,7 @@ const path = require('path');
 const yaml = require('js-yaml');
 const { validateParams } = require('../../helpers/params');
 const { buildIR } = require('../../helpers/ir');
+const { correctedDocument } = require('../../helpers/context');
 
 const TEMPLATE_DIR = path.resolve(__dirname, '..', '..');
 
@@ -73,19 +74,29 @@ let compiled = false;
 
 /**
  * @param {{specFile: string, outputDir: string, params: object}} options
- * @returns {Promise<{outputDir: string, ir: object, seconds: number}>}
+ * @returns {Promise<{outputDir: string, ir: object, overlays: string[], seconds: number}>} overlays: the
+ *   overlay files applied to the spec, in order
  */
 async function generate({ specFile, outputDir, params: rawParams }) {
   const started = process.hrtime.bigint();
   const params = validateParams(rawParams);
   specFile = path.resolve(specFile);
   outputDir = path.resolve(outputDir);
-  const { doc } = readSpec(specFile);
+  const { doc: raw } = readSpec(specFile);
+  // Spec corrections first (the shipped Binance overlays matching this spec, then the `overlays` files): a
+  // missing or invalid overlay, or a target that matches nothing, stops here, before anything is written.
+  let doc;
+  let overlays;
+  try {
+    ({ doc, overlays } = correctedDocument(raw, params));
+  } catch (error) {
+    throw new GenerationError(error.message);
+  }
   let ir;
   try {
     ir = buildIR(doc, { moduleKind: params.moduleKind || undefined });
   } catch (error) {
-    throw new GenerationError(`${specFile}: ${error.message}`);
+    throw new GenerationError(`${specFile}${overlays.length ? ` (with overlays ${overlays.map((o) => o.source).join(', ')})` : ''}: ${error.message}`);
   }
   const Generator = require('@asyncapi/generator');
   const scratch = scratchDirFor(outputDir);
@@ -106,7 +117,7 @@ async function generate({ specFile, outputDir, params: rawParams }) {
     fs.rmSync(scratch, { recursive: true, force: true });
     throw error;
   }
-  return { outputDir, ir, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { outputDir, ir, overlays: overlays.map((o) => o.source), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 module.exports = { generate, GenerationError, TEMPLATE_DIR, readSpec };
