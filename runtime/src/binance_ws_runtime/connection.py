@@ -120,7 +120,6 @@ class ManagedConnection:
         open_timeout: float = 10.0,
         close_timeout: float = 3.0,
         max_size: int | None = 64 * 2**20,
-        max_queue: int = 256,
         connect_options: Mapping[str, Any] | None = None,
         name: str = "",
         transport: TransportName = "websockets",
@@ -143,7 +142,6 @@ class ManagedConnection:
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
         self._max_size = max_size
-        self._max_queue = max_queue
         self._connect_options = dict(connect_options or {})
         self.name = name or "connection"
 
@@ -322,7 +320,6 @@ class ManagedConnection:
             open_timeout=self._open_timeout,
             close_timeout=self._close_timeout,
             max_size=self._max_size,
-            max_queue=self._max_queue,
             connect_options=self._connect_options,
             text_as_bytes=self._text_as_bytes,
         )

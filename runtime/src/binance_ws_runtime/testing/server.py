@@ -46,17 +46,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Request, Response
-from websockets.protocol import State
-from websockets.server import ServerProtocol
+from websockets.datastructures import Headers
 
 from ..auth import build_signature_payload, verify_signature
+from ..errors import ConnectionClosedError
 from ..policy import profile_for
 from ..spec import EventSpec, OperationSpec, Spec, StreamPatternSpec
 from ..timeouts import wait_with_timeout
+from ..wire.handshake import Decision
+from ..wire.server import Server, ServerConnection, serve
 
 __all__ = [
     "ListenKeyRegistry",
@@ -210,20 +208,6 @@ class ListenKeyRegistry:
         return isinstance(key, str) and self.is_active(key)
 
 
-class _FaultableProtocol(ServerProtocol):
-    """websockets' server protocol with two switches: swallow pongs, and swallow everything but close frames."""
-
-    answer_pings: bool = True
-    silent_until: float = 0.0
-
-    def send_frame(self, frame: Frame) -> None:
-        if frame.opcode is not Opcode.CLOSE and time.monotonic() < self.silent_until:
-            return
-        if frame.opcode is Opcode.PONG and not self.answer_pings:
-            return
-        super().send_frame(frame)
-
-
 @dataclass(frozen=True)
 class _Route:
     kind: ConnectionKind
@@ -236,28 +220,14 @@ class _Route:
     listen_key_api_only: bool = False
 
 
-class _MockServerConnection(ServerConnection):
-    route: _Route | None = None
-
-    def __init__(self, protocol: ServerProtocol, server: Server, **kwargs: Any) -> None:
-        # The sans-I/O protocol is built by websockets itself; re-class it so the fault switches exist.
-        protocol.__class__ = _FaultableProtocol
-        super().__init__(protocol, server, **kwargs)
-
-    @property
-    def faults(self) -> _FaultableProtocol:
-        assert isinstance(self.protocol, _FaultableProtocol)
-        return self.protocol
-
-
 class MockConnection:
     """Server-side state of one client connection (exposed for assertions)."""
 
-    def __init__(self, number: int, websocket: _MockServerConnection, route: _Route, now_ms: int) -> None:
+    def __init__(self, number: int, websocket: ServerConnection, route: _Route, now_ms: int) -> None:
         self.number = number
         self.websocket = websocket
         self.kind: ConnectionKind = route.kind
-        self.path: str = websocket.request.path if websocket.request is not None else ""
+        self.path: str = websocket.path
         self.combined = route.combined
         self.streams: dict[str, None] = dict.fromkeys(route.streams)
         self.listen_keys: dict[str, None] = dict.fromkeys(route.listen_keys)
@@ -276,7 +246,7 @@ class MockConnection:
 
     @property
     def is_open(self) -> bool:
-        return self.websocket.state is State.OPEN
+        return self.websocket.is_open
 
     def __repr__(self) -> str:
         return f"<MockConnection #{self.number} {self.kind} {self.path!r}>"
@@ -535,14 +505,10 @@ class MockServerBase:
             "127.0.0.1",
             self._requested_port,
             process_request=self._process_request,
-            create_connection=_MockServerConnection,
-            ping_interval=None,
-            ping_timeout=None,
+            max_size=None,
             close_timeout=self.close_timeout,
-            max_queue=64,
         )
-        sockets = list(self._server.sockets)
-        self._port = int(sockets[0].getsockname()[1]) if sockets else None
+        self._port = self._server.port
         self._log.debug("mock %s %s server listening on %s", self.product, self.kind, self.url)
 
     async def stop(self) -> None:
@@ -551,8 +517,7 @@ class MockServerBase:
         if server is None:
             return
         self._server = None
-        server.close()
-        await server.wait_closed()
+        await server.close()
         for task in list(self._heartbeats):
             task.cancel()
         if self._heartbeats:
@@ -790,7 +755,7 @@ class MockServerBase:
         """Cut every TCP connection without a close frame (the client sees 1006)."""
         connections = self.active_connections
         for connection in connections:
-            connection.websocket.transport.abort()
+            connection.websocket.abort()
         return len(connections)
 
     async def close_all(self, code: int = 1001, reason: str = "", *, after_burst: int = 0) -> int:
@@ -811,20 +776,20 @@ class MockServerBase:
     def stop_answering_pings(self) -> None:
         """Open connections stop answering the client's pings (their pongs are swallowed)."""
         for connection in self.active_connections:
-            connection.websocket.faults.answer_pings = False
+            connection.websocket.link.answer_pings = False
 
     def resume_answering_pings(self) -> None:
         for connection in self.active_connections:
-            connection.websocket.faults.answer_pings = True
+            connection.websocket.link.answer_pings = True
 
     def go_silent(self, seconds: float) -> None:
         """Open connections send nothing (no data, replies, pings or pongs) for ``seconds``; frames are dropped.
 
         Requests still arrive and are recorded. Connections opened meanwhile behave normally.
         """
-        until = time.monotonic() + seconds
+        until = asyncio.get_running_loop().time() + seconds
         for connection in self.active_connections:
-            connection.websocket.faults.silent_until = until
+            connection.websocket.link.silent_until = until
 
     async def send_malformed(self, kind: MalformedKind = "not_json") -> int:
         """Send a broken frame to every connection; returns how many got one.
@@ -880,17 +845,12 @@ class MockServerBase:
     # Handshake and connection loop
     # ------------------------------------------------------------------------------------------------------------
 
-    def _process_request(self, websocket: ServerConnection, request: Request) -> Response | None:
+    def _process_request(self, path: str, headers: Headers) -> Decision:
         try:
-            route = self._route(request.path)
+            self._route(path)
         except _Reject as rejection:
             body = _dumps({"code": rejection.code, "msg": rejection.msg})
-            response = websocket.respond(HTTPStatus(rejection.status), body)
-            del response.headers["Content-Type"]
-            response.headers["Content-Type"] = "application/json"
-            return response
-        assert isinstance(websocket, _MockServerConnection)
-        websocket.route = route
+            return HTTPStatus(rejection.status), "application/json", body
         return None
 
     def _route(self, raw_path: str) -> _Route:
@@ -958,9 +918,11 @@ class MockServerBase:
         return "us" if unit == "us" else "ms"
 
     async def _serve_connection(self, websocket: ServerConnection) -> None:
-        assert isinstance(websocket, _MockServerConnection)
-        route = websocket.route
-        if route is None:
+        try:
+            route = self._route(websocket.path)
+        except _Reject as rejection:
+            # Accepted a moment ago, refused now (a listenKey expired in between): close as Binance would.
+            await websocket.close(1008, rejection.msg[:120])
             return
         self._connection_count += 1
         connection = MockConnection(self._connection_count, websocket, route, self.server_time_ms())
@@ -973,7 +935,7 @@ class MockServerBase:
         try:
             async for message in websocket:
                 await self._on_message(connection, message)
-        except ConnectionClosed:
+        except ConnectionClosedError:
             pass
         finally:
             self._connections.pop(connection.number, None)
@@ -984,7 +946,7 @@ class MockServerBase:
                 await asyncio.gather(*pending, return_exceptions=True)
             if heartbeat is not None:
                 self._heartbeats.discard(heartbeat)
-            self._log.debug("connection #%d closed (%s)", connection.number, websocket.close_code)
+            self._log.debug("connection #%d closed (%s)", connection.number, websocket.close_info)
             await self._notify()
 
     async def _heartbeat(self, connection: MockConnection) -> None:
@@ -994,9 +956,9 @@ class MockServerBase:
         try:
             while True:
                 await asyncio.sleep(interval)
-                if time.monotonic() < websocket.faults.silent_until:
+                if asyncio.get_running_loop().time() < websocket.link.silent_until:
                     continue
-                pong = asyncio.ensure_future(await websocket.ping())
+                pong = websocket.ping()
                 if self.pong_timeout is None:
                     continue
                 done, _ = await asyncio.wait({pong}, timeout=self.pong_timeout)
@@ -1004,7 +966,7 @@ class MockServerBase:
                     self._log.debug("connection #%d missed the pong deadline", connection.number)
                     await websocket.close(1008, "Pong timeout")
                     return
-        except ConnectionClosed:
+        except ConnectionClosedError:
             return
 
     async def _notify(self) -> None:
@@ -1047,7 +1009,7 @@ class MockServerBase:
             frame = _scale_times(frame, 1000)
         try:
             await connection.websocket.send(_dumps(frame))
-        except ConnectionClosed:
+        except ConnectionClosedError:
             return False
         return True
 
@@ -1641,7 +1603,7 @@ class MockServerBase:
             if kind == "binary":
                 await websocket.send(b"\x00\x01\x02 binary frame")
                 return True
-        except ConnectionClosed:
+        except ConnectionClosedError:
             return False
         now = self.server_time_ms()
         if kind == "unknown_event":

@@ -109,7 +109,7 @@ def client_tasks() -> set[asyncio.Task[Any]]:
             continue
         code = getattr(task.get_coro(), "cr_code", None)
         filename = code.co_filename if code is not None else ""
-        if "/testing/" in filename or filename.endswith("websockets/asyncio/server.py"):
+        if "/testing/" in filename or filename.endswith("/wire/server.py"):
             continue
         tasks.add(task)
     return tasks
