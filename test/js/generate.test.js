@@ -64,3 +64,42 @@ describe('generate() refuses bad input cleanly', () => {
     /the AsyncAPI document is invalid/,
   ), 60000);
 });
+
+describe('generate() with spec corrections (overlays)', () => {
+  const writeOverlay = (name, actions) => {
+    const file = path.join(work, name);
+    fs.writeFileSync(file, yaml.dump({ overlay: '1.0.0', info: { title: 'test', version: '1' }, actions }));
+    return file;
+  };
+
+  it('an overlay whose target matches nothing: one message naming file, action and target; OUTPUT_DIR unchanged', () => expectRefusal(
+    FIXTURE,
+    /bad-overlay\.yaml: action 2 \("schema gone"\): target \$\.components\.schemas\.gone matches nothing/,
+    { overlays: writeOverlay('bad-overlay.yaml', [
+      { target: '$.info', update: { 'x-fixed': true } },
+      { target: '$.components.schemas.gone', description: 'schema gone', remove: true },
+    ]) },
+  ));
+
+  it('a missing overlay file, before anything is written', () => expectRefusal(FIXTURE, /nope-overlay\.yaml: overlay file not found/, { overlays: path.join(work, 'nope-overlay.yaml') }));
+
+  it('an invalid overlay document, before anything is written', () => {
+    const file = path.join(work, 'not-overlay.yaml');
+    fs.writeFileSync(file, yaml.dump({ overlay: '1.0.0', info: { title: 't', version: '1' }, actions: [{ target: '$.info', update: {}, remove: true }] }));
+    return expectRefusal(FIXTURE, /not-overlay\.yaml: action 1: has both update and remove/, { overlays: file });
+  });
+
+  it('an overlay that breaks the spec is reported with the overlays applied', () => expectRefusal(
+    FIXTURE,
+    /with overlays .*breaking\.yaml.*operation has no messages/,
+    { overlays: writeOverlay('breaking.yaml', [{ target: '$.operations.ping.messages', remove: true }]) },
+  ));
+
+  it('a valid overlay changes the IR of the generated package, and the list of applied overlays is returned', async () => {
+    const file = writeOverlay('retitle.yaml', [{ target: '$.info', update: { title: 'Retitled by an overlay' } }]);
+    const result = await generate({ specFile: FIXTURE, outputDir: path.join(work, 'fresh'), params: { overlays: file } });
+    expect(result.overlays).toEqual([file]);
+    expect(result.ir.info.title).toBe('Retitled by an overlay');
+    expect(fs.readFileSync(path.join(work, 'fresh', 'spot', '_spec.py'), 'utf8')).toContain('Retitled by an overlay');
+  }, 120000);
+});
