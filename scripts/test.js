@@ -15,6 +15,7 @@ const { spawn, spawnSync } = require('child_process');
 const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
 const { compareWithGolden, compareEmbeddedRuntime } = require('./lib/golden');
+const { checkRealPayloads } = require('./lib/realdata');
 const { ensureVenv } = require('./lib/venv');
 
 const OUTPUT_ROOT = path.join(ROOT, 'test', 'output');
@@ -146,6 +147,14 @@ async function main() {
       }
     }
     if (install.code === 0) await pool(generated, WORKERS, (c) => checkCase(c, python));
+    // Binance's documented payloads through the corpus packages, with the shipped overlays (test/realdata/).
+    if (!buildOnly) {
+      for (const c of generated.filter((g) => g.origin === 'corpus')) {
+        const outcome = await checkRealPayloads(c, python);
+        const missing = outcome.status === 'skipped';
+        record(`${c.name}: real payloads`, missing && isCI ? 'failed' : outcome.status, missing && isCI ? `${outcome.detail}; with CI=true this is a failure` : outcome.detail);
+      }
+    }
   }
 
   const count = (status) => results.filter((r) => r.status === status).length;
