@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from .._runtime.timeouts import wait_with_timeout
+from binance_ws_runtime.timeouts import wait_with_timeout
 
 
 async def test_the_result_or_the_exception_of_the_awaited_operation_comes_through() -> None:

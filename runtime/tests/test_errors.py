@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ..errors import (
+from binance_ws_runtime.errors import (
     AuthenticationError,
     BinanceAPIError,
     ExecutionStatusUnknownError,
@@ -84,5 +84,7 @@ def test_flat_stream_control_errors_are_understood() -> None:
 
 
 def test_the_message_names_the_code_and_method_but_not_the_data() -> None:
-    error = error_from_reply(reply(400, -2010, "Account has insufficient balance", {"secret": "x"}), method="order.place")
+    error = error_from_reply(
+        reply(400, -2010, "Account has insufficient balance", {"secret": "x"}), method="order.place"
+    )
     assert str(error) == "Binance error -2010 on order.place status=400: Account has insufficient balance"

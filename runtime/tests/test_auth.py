@@ -1,7 +1,7 @@
 """Signing and authentication: Binance's published vectors through the public API, key handling, redaction.
 
-The vectors are embedded (copied from Binance's documentation and our openssl-checked derivations) so this
-suite runs inside a generated package without access to the template's reference files.
+The vectors are embedded (copied from Binance's documentation and our openssl-checked derivations), so the suite
+needs no reference files beside it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..auth import (
+from binance_ws_runtime.auth import (
     BinanceAuth,
     Clock,
     build_signature_payload,
@@ -35,7 +35,7 @@ from ..auth import (
     verify_signature,
     verify_signed_params,
 )
-from ..errors import AuthenticationError
+from binance_ws_runtime.errors import AuthenticationError
 
 # Binance's published HMAC example key (web-socket-api.md); the secret is public, for test vectors only.
 HMAC_API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
