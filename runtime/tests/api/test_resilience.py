@@ -1,4 +1,4 @@
-"""Connection resilience of the WebSocket API client against the mock server's fault controls."""
+"""Connection resilience of ApiClientBase against the mock server's fault controls: the fault matrix."""
 
 from __future__ import annotations
 
@@ -8,19 +8,15 @@ from typing import Any
 
 import pytest
 
-from ..._runtime.backoff import BackoffPolicy
-from ..._runtime.connection import CloseInfo
-from ..._runtime.core.handlers import ERROR_PATTERN
-from ..._spec import SPEC
-from ...errors import AuthenticationError, ConnectionClosedError, RequestTimeoutError
-from ...testing import MockBinanceServer
-from .test_api_client import GUARD, TIME_METHOD, api_session, find_signed_method, new_client, seq_of, wait_until
+from binance_ws_runtime.backoff import BackoffPolicy
+from binance_ws_runtime.connection import CloseInfo
+from binance_ws_runtime.core.handlers import ERROR_PATTERN
+from binance_ws_runtime.errors import AuthenticationError, ConnectionClosedError, RequestTimeoutError
 
-pytestmark = pytest.mark.skipif(SPEC.kind != "api", reason="WebSocket API client only")
+from ..fixtures.spot_api import SpotApiClient, SpotApiMock
+from ..helpers import API_FLAVOURS, GUARD, SPOT_API, ApiFlavour, api_session, seq_of, wait_until
 
-SPOT_USER_DATA = pytest.mark.skipif(
-    "userDataStream.subscribe.signature" not in SPEC.operations, reason="spot user data subscriptions only"
-)
+TIME_METHOD = SPOT_API.time_method
 FAST_BACKOFF = BackoffPolicy(base=0.01, cap=0.05)
 
 
@@ -48,7 +44,6 @@ class Recorder:
         return [entry[1] for entry in self.timeline if entry[0] == "disconnected"]
 
 
-@SPOT_USER_DATA
 @pytest.mark.parametrize("key", ["ed25519", "hmac"])
 async def test_reconnect_logs_on_again_and_resubscribes_user_data(key: Any) -> None:
     async with api_session(key, reconnect_backoff=FAST_BACKOFF) as (server, client):
@@ -74,8 +69,9 @@ async def test_reconnect_logs_on_again_and_resubscribes_user_data(key: Any) -> N
         await wait_until(lambda: ("event", "after") in recorder.timeline)
 
 
-async def test_a_failed_re_logon_is_reported_and_the_connection_still_comes_back() -> None:
-    async with api_session("ed25519", reconnect_backoff=FAST_BACKOFF) as (server, client):
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_a_failed_re_logon_is_reported_and_the_connection_still_comes_back(flavour: ApiFlavour) -> None:
+    async with api_session("ed25519", flavour=flavour, reconnect_backoff=FAST_BACKOFF) as (server, client):
         recorder = Recorder()
         recorder.attach(client)
         errors: list[BaseException] = []
@@ -86,10 +82,9 @@ async def test_a_failed_re_logon_is_reported_and_the_connection_still_comes_back
         await wait_until(lambda: recorder.count("reconnected") == 1)
         assert errors and all(isinstance(error, AuthenticationError) for error in errors)
         assert not client.logged_on
-        assert (await client.request(TIME_METHOD))["status"] == 200
+        assert (await client.request(flavour.time_method))["status"] == 200
 
 
-@SPOT_USER_DATA
 async def test_burst_then_1001_close_delivers_every_frame_before_acting_on_the_close() -> None:
     burst = 400
     async with api_session("ed25519", reconnect_backoff=FAST_BACKOFF) as (server, client):
@@ -108,21 +103,25 @@ async def test_burst_then_1001_close_delivers_every_frame_before_acting_on_the_c
         await wait_until(lambda: len(recorder.events) == burst + 1)
 
 
-async def test_pending_requests_fail_at_once_when_the_connection_drops() -> None:
-    async with api_session(reconnect_backoff=FAST_BACKOFF) as (server, client):
-        server.delay_method(TIME_METHOD, 30)
-        pending = [asyncio.ensure_future(client.request(TIME_METHOD, timeout=60)) for _ in range(3)]
-        await server.wait_for_request(TIME_METHOD, count=3)
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_pending_requests_fail_at_once_when_the_connection_drops(flavour: ApiFlavour) -> None:
+    async with api_session(flavour=flavour, reconnect_backoff=FAST_BACKOFF) as (server, client):
+        server.delay_method(flavour.time_method, 30)
+        pending = [asyncio.ensure_future(client.request(flavour.time_method, timeout=60)) for _ in range(3)]
+        await server.wait_for_request(flavour.time_method, count=3)
         await server.drop_all()
         results = await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), GUARD)
         assert all(isinstance(result, ConnectionClosedError) for result in results)
         assert client.pending_requests == 0
-        server.delay_method(TIME_METHOD, 0)
-        assert (await client.request(TIME_METHOD))["status"] == 200
+        server.delay_method(flavour.time_method, 0)
+        assert (await client.request(flavour.time_method))["status"] == 200
 
 
-async def test_silent_connection_is_detected_and_replaced() -> None:
-    async with api_session(ping_interval=None, silence_timeout=0.3, reconnect_backoff=FAST_BACKOFF) as (
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_silent_connection_is_detected_and_replaced(flavour: ApiFlavour) -> None:
+    async with api_session(
+        flavour=flavour, ping_interval=None, silence_timeout=0.3, reconnect_backoff=FAST_BACKOFF
+    ) as (
         server,
         client,
     ):
@@ -131,21 +130,26 @@ async def test_silent_connection_is_detected_and_replaced() -> None:
         server.go_silent(GUARD)
         await wait_until(lambda: recorder.count("reconnected") == 1)
         assert "silent" in recorder.disconnects()[0].reason
-        assert (await client.request(TIME_METHOD))["status"] == 200
+        assert (await client.request(flavour.time_method))["status"] == 200
 
 
-async def test_unanswered_pings_end_the_connection_and_it_is_replaced() -> None:
-    async with api_session(ping_interval=0.1, ping_timeout=0.2, reconnect_backoff=FAST_BACKOFF) as (server, client):
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_unanswered_pings_end_the_connection_and_it_is_replaced(flavour: ApiFlavour) -> None:
+    async with api_session(flavour=flavour, ping_interval=0.1, ping_timeout=0.2, reconnect_backoff=FAST_BACKOFF) as (
+        server,
+        client,
+    ):
         recorder = Recorder()
         recorder.attach(client)
         server.stop_answering_pings()
         await wait_until(lambda: recorder.count("reconnected") == 1)
         assert not recorder.disconnects()[0].clean
-        assert (await client.request(TIME_METHOD))["status"] == 200
+        assert (await client.request(flavour.time_method))["status"] == 200
 
 
-async def test_server_shutdown_triggers_a_reconnect_ahead_of_the_cut() -> None:
-    async with api_session(reconnect_backoff=FAST_BACKOFF) as (server, client):
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_server_shutdown_triggers_a_reconnect_ahead_of_the_cut(flavour: ApiFlavour) -> None:
+    async with api_session(flavour=flavour, reconnect_backoff=FAST_BACKOFF) as (server, client):
         recorder = Recorder()
         recorder.attach(client)
         assert await server.send_server_shutdown() == 1
@@ -153,17 +157,18 @@ async def test_server_shutdown_triggers_a_reconnect_ahead_of_the_cut() -> None:
         assert recorder.disconnects()[0].reason == "serverShutdown"
         assert server.connection_count == 2
         assert client.stats.decode_errors == 0
-        assert (await client.request(TIME_METHOD))["status"] == 200
+        assert (await client.request(flavour.time_method))["status"] == 200
 
 
-async def test_requests_made_while_reconnecting_wait_for_the_restored_session() -> None:
-    async with api_session("ed25519", reconnect_backoff=FAST_BACKOFF) as (server, client):
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_requests_made_while_reconnecting_wait_for_the_restored_session(flavour: ApiFlavour) -> None:
+    async with api_session("ed25519", flavour=flavour, reconnect_backoff=FAST_BACKOFF) as (server, client):
         replies: list[Any] = []
         waiting: list[asyncio.Task[Any]] = []
 
         def send_during_reconnect(info: CloseInfo) -> None:
             if not waiting:  # only for the drop below, not for the final disconnect
-                waiting.append(asyncio.ensure_future(client.request(TIME_METHOD)))
+                waiting.append(asyncio.ensure_future(client.request(flavour.time_method)))
 
         client.on("disconnected", send_during_reconnect)
         # Slow logons keep the client in the restoring phase long enough for the request to arrive there.
@@ -174,16 +179,20 @@ async def test_requests_made_while_reconnecting_wait_for_the_restored_session() 
         assert replies[0]["status"] == 200
         methods = [frame.get("method") for frame in server.received if isinstance(frame, dict)]
         second_logon = [i for i, m in enumerate(methods) if m == "session.logon"][1]
-        assert methods.index(TIME_METHOD) > second_logon
+        assert methods.index(flavour.time_method) > second_logon
 
 
-async def test_requests_during_a_reconnect_fail_at_once_without_waiting() -> None:
-    async with api_session(wait_for_reconnect=False, reconnect_backoff=FAST_BACKOFF) as (server, client):
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_requests_during_a_reconnect_fail_at_once_without_waiting(flavour: ApiFlavour) -> None:
+    async with api_session(flavour=flavour, wait_for_reconnect=False, reconnect_backoff=FAST_BACKOFF) as (
+        server,
+        client,
+    ):
         outcomes: list[asyncio.Task[Any]] = []
 
         def send_during_reconnect(info: CloseInfo) -> None:
             if not outcomes:  # only for the drop below, not for the final disconnect
-                outcomes.append(asyncio.ensure_future(client.request(TIME_METHOD)))
+                outcomes.append(asyncio.ensure_future(client.request(flavour.time_method)))
 
         client.on("disconnected", send_during_reconnect)
         await server.drop_all()
@@ -192,8 +201,9 @@ async def test_requests_during_a_reconnect_fail_at_once_without_waiting() -> Non
             await asyncio.wait_for(outcomes[0], GUARD)
 
 
-async def test_waiting_for_a_reconnect_is_bounded_by_the_request_timeout() -> None:
-    async with api_session("ed25519", reconnect_backoff=FAST_BACKOFF) as (server, client):
+@pytest.mark.parametrize("flavour", API_FLAVOURS)
+async def test_waiting_for_a_reconnect_is_bounded_by_the_request_timeout(flavour: ApiFlavour) -> None:
+    async with api_session("ed25519", flavour=flavour, reconnect_backoff=FAST_BACKOFF) as (server, client):
         restoring: list[int] = []
         client.on("reconnecting", lambda attempt, delay: restoring.append(attempt))
         # The new link opens, but restoring the session (logon) takes far longer than the request may wait.
@@ -201,14 +211,14 @@ async def test_waiting_for_a_reconnect_is_bounded_by_the_request_timeout() -> No
         await server.drop_all()
         await wait_until(lambda: bool(restoring))
         with pytest.raises(RequestTimeoutError):
-            await client.request(TIME_METHOD, timeout=0.2)
-        assert server.requests(TIME_METHOD) == []
+            await client.request(flavour.time_method, timeout=0.2)
+        assert server.requests(flavour.time_method) == []
 
 
 async def test_max_reconnect_attempts_gives_up_and_reports_it() -> None:
     failed: list[CloseInfo] = []
-    async with MockBinanceServer() as server:
-        client = new_client(url=server.url, reconnect_backoff=FAST_BACKOFF, max_reconnect_attempts=2)
+    async with SpotApiMock() as server:
+        client = SpotApiClient(url=server.url, reconnect_backoff=FAST_BACKOFF, max_reconnect_attempts=2)
         client.on("failed", failed.append)
         await client.connect()
         iterator = client.events()
@@ -221,12 +231,11 @@ async def test_max_reconnect_attempts_gives_up_and_reports_it() -> None:
     await client.disconnect()
 
 
-@SPOT_USER_DATA
 async def test_soak_many_drops_under_load_deliver_every_event_exactly_once() -> None:
     rounds = 30
     per_round = 50
     rng = random.Random(20240611)
-    method = find_signed_method()
+    method = SPOT_API.signed_method
     async with api_session("ed25519", reconnect_backoff=FAST_BACKOFF, request_timeout=5.0) as (server, client):
         recorder = Recorder()
         recorder.attach(client)
