@@ -1,35 +1,34 @@
-"""StreamClientBase against the bundled mock server: connections, control methods, routing, sharding, user data.
-
-Runs inside every generated package; skipped for WS API specs.
-"""
+"""StreamClientBase against the mock server: connections, control methods, routing, sharding, user data."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ..._runtime.streams.client import StreamClientBase, UserDataUnavailableError, umfutures_route
-from ..._runtime.testing.server import MalformedKind
-from ..._spec import SPEC
-from ...auth import BinanceAuth
-from ...client import BinanceWebSocketClient
-from ...errors import AuthenticationError, EventDecodeError, StreamRequestError
-from ...testing import MockBinanceServer
-from .._transports import TRANSPORTS, current_transport, selected_transport
+from binance_ws_runtime.auth import BinanceAuth
+from binance_ws_runtime.errors import AuthenticationError, EventDecodeError, StreamRequestError
+from binance_ws_runtime.streams.client import StreamClientBase, UserDataUnavailableError, umfutures_route
+from binance_ws_runtime.testing.server import MalformedKind
 
-pytestmark = pytest.mark.skipif(SPEC.kind != "streams", reason="market-streams client only")
-
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
-
-
-# Typed as the streams base: in a WS API package this module is skipped, and there the client class differs.
-_CLIENT_CLASS: Any = BinanceWebSocketClient
+from .._transports import TRANSPORTS, selected_transport
+from ..fixtures.futures_streams import UM_SPEC, UM_SPEC_WITHOUT_ROUTES, UmUnroutedStreamsClient, user_data_event_types
+from ..helpers import (
+    FUTURES_STREAMS,
+    GUARD,
+    SPOT_STREAMS,
+    STREAMS_FLAVOURS,
+    UM_STREAMS,
+    StreamsFlavour,
+    client_tasks,
+    streams_connections,
+    symbol_streams,
+    wait_until,
+)
 
 
 @pytest.fixture(autouse=True, params=TRANSPORTS)
@@ -39,84 +38,23 @@ def transport(request: pytest.FixtureRequest) -> Iterator[str]:
         yield name
 
 
-def new_client(**options: Any) -> StreamClientBase:
-    options.setdefault("transport", current_transport())
-    client: StreamClientBase = _CLIENT_CLASS(**options)
-    return client
+new_client = SPOT_STREAMS.client
+fast_client = SPOT_STREAMS.fast_client
+open_streams_connections = streams_connections
 
 
-FUTURES = SPEC.product in ("umfutures", "cmfutures")
-HAS_USER_DATA = SPEC.channel("userData") is not None
+def fast_server() -> Any:
+    return SPOT_STREAMS.fast_server()
+
 
 # Values for stream-name placeholders; the mock accepts any lowercase value for a placeholder.
-PLACEHOLDER_VALUES = {
-    "symbol": "btcusdt",
-    "pair": "btcusdt",
-    "assetSymbol": "btcusd",
-    "contractType": "perpetual",
-    "interval": "1m",
-    "levels": "5",
-    "speed": "100ms",
-    "windowSize": "1h",
-    "markPriceInterval": "1s",
-    "indexPriceInterval": "1s",
-}
+PLACEHOLDER_VALUES = {"symbol": "btcusdt", "interval": "1m", "levels": "5", "speed": "100ms", "windowSize": "1h"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def stream_name(template: str, **values: str) -> str:
     merged = {**PLACEHOLDER_VALUES, **values}
     return _PLACEHOLDER.sub(lambda match: merged.get(match.group(1), "x"), template)
-
-
-def trade_like_template() -> str:
-    """A per-symbol stream template of this spec (trade on spot, aggTrade everywhere)."""
-    for pattern in SPEC.stream_patterns:
-        if pattern.template == "{symbol}@aggTrade":
-            return pattern.template
-    return next(p.template for p in SPEC.stream_patterns if p.template.startswith("{symbol}@"))
-
-
-def symbol_streams(count: int) -> list[str]:
-    template = trade_like_template()
-    return [stream_name(template, symbol=f"sym{index}usdt") for index in range(count)]
-
-
-async def wait_until(predicate: Callable[[], bool], timeout: float = GUARD) -> None:
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
-
-
-def fast_server() -> MockBinanceServer:
-    """A mock without the incoming-message limit (the pacing tests use the strict default)."""
-    return MockBinanceServer(max_messages_per_second=None)
-
-
-def fast_client(server: MockBinanceServer, **options: Any) -> StreamClientBase:
-    """A client that does not pace control messages, for a :func:`fast_server`."""
-    options.setdefault("control_messages_per_second", 1000.0)
-    return new_client(url=server.url, **options)
-
-
-def client_tasks() -> set[asyncio.Task[Any]]:
-    """Running tasks other than the test itself and the mock server's own connection handlers."""
-    tasks = set()
-    for task in asyncio.all_tasks():
-        if task is asyncio.current_task():
-            continue
-        code = getattr(task.get_coro(), "cr_code", None)
-        filename = code.co_filename if code is not None else ""
-        if "/testing/" in filename or filename.endswith("/wire/server.py"):
-            continue
-        tasks.add(task)
-    return tasks
-
-
-def open_streams_connections(server: MockBinanceServer) -> list[Any]:
-    return [connection for connection in server.active_connections if connection.kind == "streams"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -126,7 +64,7 @@ def open_streams_connections(server: MockBinanceServer) -> list[Any]:
 
 async def test_combined_connection_carries_registered_streams_in_the_url() -> None:
     names = symbol_streams(3)
-    async with MockBinanceServer() as server:
+    async with SPOT_STREAMS.server() as server:
         client = new_client(url=server.url)
         await client.subscribe(*names)  # before connect: only registered
         assert server.connection_count == 0
@@ -142,7 +80,7 @@ async def test_combined_connection_carries_registered_streams_in_the_url() -> No
 
 async def test_connect_without_streams_opens_one_idle_combined_connection() -> None:
     async with (
-        MockBinanceServer() as server,
+        SPOT_STREAMS.server() as server,
         new_client(url=server.url) as client,
     ):
         [connection] = open_streams_connections(server)
@@ -152,7 +90,7 @@ async def test_connect_without_streams_opens_one_idle_combined_connection() -> N
 
 
 async def test_connect_uri_replaces_the_server_url() -> None:
-    async with MockBinanceServer() as server:
+    async with SPOT_STREAMS.server() as server:
         client = new_client(url="ws://127.0.0.1:9")
         await client.connect(server.url)
         try:
@@ -162,7 +100,7 @@ async def test_connect_uri_replaces_the_server_url() -> None:
 
 
 async def test_channel_urls_override_the_server_url_per_channel_kind() -> None:
-    async with MockBinanceServer() as server:
+    async with SPOT_STREAMS.server() as server:
         client = new_client(url="ws://127.0.0.1:9", channel_urls={"combined": server.url})
         async with client:
             assert len(open_streams_connections(server)) == 1
@@ -280,17 +218,17 @@ async def test_invalid_stream_names_are_rejected_locally() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("flavour", STREAMS_FLAVOURS)
 @pytest.mark.parametrize("combined", [True, False], ids=["combined", "raw"])
-async def test_every_stream_pattern_is_delivered_as_its_typed_event(
-    combined: bool,
-) -> None:
-    events = {event.name: event for event in SPEC.events}
-    patterns = list(SPEC.stream_patterns)
+async def test_every_kind_of_event_is_delivered_typed(flavour: StreamsFlavour, combined: bool) -> None:
+    """With and without ``e``, arrays, one ``e`` shared by several models: each reaches handlers as its model."""
+    events = {event.name: event for event in flavour.spec.events}
+    patterns = list(flavour.spec.stream_patterns)
     names = [stream_name(pattern.template) for pattern in patterns]
     assert len(set(names)) == len(names)
     async with (
-        fast_server() as server,
-        fast_client(server, combined=combined, deliver="routed") as client,
+        flavour.fast_server() as server,
+        flavour.fast_client(server, combined=combined, deliver="routed") as client,
     ):
         received: dict[str, Any] = {}
         errors: list[BaseException] = []
@@ -377,12 +315,13 @@ async def test_streams_beyond_the_connection_limit_are_sharded_transparently() -
         assert client.shard_streams()[0] == [names[1], names[2], "extra" + names[0]]
 
 
-async def test_more_than_1024_streams_use_a_second_connection() -> None:
+@pytest.mark.parametrize("flavour", [SPOT_STREAMS, UM_STREAMS], ids=["spot", "futures"])
+async def test_more_than_1024_streams_use_a_second_connection(flavour: StreamsFlavour) -> None:
     names = symbol_streams(1100)
     # The default mock enforces Binance's limits (1024 streams, 5 or 10 messages per second per connection).
     async with (
-        MockBinanceServer() as server,
-        new_client(url=server.url) as client,
+        flavour.server() as server,
+        flavour.client(url=server.url) as client,
     ):
         await client.subscribe(*names)
         assert client.max_streams_per_connection == 1024
@@ -395,11 +334,12 @@ async def test_more_than_1024_streams_use_a_second_connection() -> None:
         assert len(server.requests("SUBSCRIBE")) <= 8
 
 
-async def test_control_messages_are_paced_under_the_server_message_limit() -> None:
+@pytest.mark.parametrize("flavour", [SPOT_STREAMS, UM_STREAMS], ids=["spot", "futures"])
+async def test_control_messages_are_paced_under_the_server_message_limit(flavour: StreamsFlavour) -> None:
     names = symbol_streams(8)
     async with (
-        MockBinanceServer() as server,
-        new_client(url=server.url) as client,
+        flavour.server() as server,
+        flavour.client(url=server.url) as client,
     ):
         for name in names:
             await client.subscribe(name)
@@ -412,7 +352,6 @@ async def test_control_messages_are_paced_under_the_server_message_limit() -> No
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(SPEC.product != "spot", reason="timeUnit exists on spot only")
 async def test_time_unit_microseconds_goes_into_the_url() -> None:
     [name] = symbol_streams(1)
     async with (
@@ -429,15 +368,18 @@ async def test_time_unit_microseconds_goes_into_the_url() -> None:
         await wait_until(lambda: len(seen) == 1)
 
 
-@pytest.mark.skipif(SPEC.product == "spot", reason="futures streams have no timeUnit")
-def test_time_unit_is_refused_where_the_product_lacks_it() -> None:
+@pytest.mark.parametrize("flavour", FUTURES_STREAMS)
+def test_time_unit_is_refused_where_the_product_lacks_it(flavour: StreamsFlavour) -> None:
     with pytest.raises(ValueError):
-        new_client(time_unit="MICROSECOND")
+        flavour.client(time_unit="MICROSECOND")
+    with pytest.raises(ValueError):
+        new_client(time_unit="NANOSECOND")
 
 
-@pytest.mark.skipif(SPEC.product != "umfutures", reason="the USD-M route split")
-def test_usdm_mainnet_routes_book_data_to_public_and_the_rest_to_market() -> None:
-    client = new_client()
+@pytest.mark.parametrize("client_class", [UM_STREAMS.client, UmUnroutedStreamsClient], ids=["x-stream-route", "rules"])
+def test_usdm_mainnet_routes_book_data_to_public_and_the_rest_to_market(client_class: Any) -> None:
+    """From the spec's ``x-stream-route`` servers, or by Binance's rules for a spec that names no routes."""
+    client: StreamClientBase = client_class()
     assert client._market_route("btcusdt@bookTicker") == "wss://fstream.binance.com/public"
     assert client._market_route("btcusdt@depth5@100ms") == "wss://fstream.binance.com/public"
     assert client._market_route("btcusdt@aggTrade") == "wss://fstream.binance.com/market"
@@ -446,7 +388,10 @@ def test_usdm_mainnet_routes_book_data_to_public_and_the_rest_to_market() -> Non
     assert private.startswith("wss://fstream.binance.com/private/ws?listenKey=KEY&events=")
     assert "listenKeyExpired" in private
     # Testnet and explicit URLs are not rewritten.
-    assert new_client(testnet=True)._market_route("btcusdt@aggTrade") == SPEC.server_url(testnet=True)
+    spec = client.spec
+    assert client_class(testnet=True)._market_route("btcusdt@aggTrade") == spec.server_url(testnet=True)
+    assert client_class(url="wss://h")._market_route("btcusdt@bookTicker") == "wss://h"
+    assert spec in (UM_SPEC, UM_SPEC_WITHOUT_ROUTES)
 
 
 async def test_stream_route_callable_decides_the_connection_of_each_stream() -> None:
@@ -519,31 +464,25 @@ API_KEY = "streams-test-api-key-0123456789abcdef0123456789abcdef0123456789ab"
 SECRET = "streams-test-secret"
 
 
-def user_data_event_types() -> list[str]:
-    types = [t for event in SPEC.events if "userData" in event.channel_kinds for t in event.event_types]
-    return [t for t in types if t != "listenKeyExpired"]
-
-
-@pytest.mark.skipif(HAS_USER_DATA, reason="spec has a listenKey channel")
 async def test_user_data_is_refused_without_a_listen_key_channel() -> None:
     client = new_client(auth=BinanceAuth(API_KEY, secret_key=SECRET))
     with pytest.raises(UserDataUnavailableError):
         await client.subscribe_user_data()
 
 
-@pytest.mark.skipif(not HAS_USER_DATA, reason="no listenKey channel")
-async def test_user_data_needs_an_api_key() -> None:
+@pytest.mark.parametrize("flavour", FUTURES_STREAMS)
+async def test_user_data_needs_an_api_key(flavour: StreamsFlavour) -> None:
     with pytest.raises(AuthenticationError):
-        await new_client().subscribe_user_data()
+        await flavour.client().subscribe_user_data()
 
 
-@pytest.mark.skipif(not HAS_USER_DATA, reason="no listenKey channel")
-async def test_listen_key_flow_delivers_typed_events_and_renews_on_expiry() -> None:
-    event_types = user_data_event_types()
+@pytest.mark.parametrize("flavour", FUTURES_STREAMS)
+async def test_listen_key_flow_delivers_typed_events_and_renews_on_expiry(flavour: StreamsFlavour) -> None:
+    event_types = user_data_event_types(flavour.spec)
     assert event_types
-    async with MockBinanceServer() as server:
+    async with flavour.server() as server:
         server.add_key(API_KEY, secret_key=SECRET)
-        client = new_client(url=server.url, auth=BinanceAuth(API_KEY, secret_key=SECRET))
+        client = flavour.client(url=server.url, auth=BinanceAuth(API_KEY, secret_key=SECRET))
         seen: list[Any] = []
         for event_type in event_types:
             client.set_handler(event_type, seen.append)
@@ -581,11 +520,11 @@ async def test_listen_key_flow_delivers_typed_events_and_renews_on_expiry() -> N
         assert client_tasks() == set()
 
 
-@pytest.mark.skipif(not HAS_USER_DATA, reason="no listenKey channel")
-async def test_listen_key_keepalive_pings_and_survives_a_dropped_socket() -> None:
-    async with MockBinanceServer() as server:
+@pytest.mark.parametrize("flavour", FUTURES_STREAMS)
+async def test_listen_key_keepalive_pings_and_survives_a_dropped_socket(flavour: StreamsFlavour) -> None:
+    async with flavour.server() as server:
         server.add_key(API_KEY, secret_key=SECRET)
-        client = new_client(
+        client = flavour.client(
             url=server.url,
             auth=BinanceAuth(API_KEY, secret_key=SECRET),
             listen_key_keepalive=0.05,
@@ -601,7 +540,7 @@ async def test_listen_key_keepalive_pings_and_survives_a_dropped_socket() -> Non
             await server.wait_for_connections(count + 2, timeout=GUARD)
             key = server.listen_keys.key_for(API_KEY)
             await wait_until(lambda: any(key in c.listen_keys for c in open_streams_connections(server)))
-            assert await server.push_user_event(event_type=user_data_event_types()[0]) == 1
+            assert await server.push_user_event(event_type=user_data_event_types(flavour.spec)[0]) == 1
             await wait_until(lambda: len(seen) == 1)
         finally:
             await client.disconnect()

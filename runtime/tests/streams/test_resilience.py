@@ -1,7 +1,7 @@
 """Resilience of the streams client: reconnect and restore on every shard, drain before close, serverShutdown,
 make-before-break rotation without loss or duplicates, silence detection.
 
-Runs inside every generated package against the bundled mock server; skipped for WS API specs.
+Against the mock server, on every transport.
 """
 
 from __future__ import annotations
@@ -9,25 +9,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ..._runtime.streams.client import StreamClientBase
-from ..._spec import SPEC
-from ...client import BinanceWebSocketClient
-from ...testing import MockBinanceServer
-from .._transports import TRANSPORTS, current_transport, selected_transport
+from binance_ws_runtime.streams.client import StreamClientBase
+from binance_ws_runtime.testing.server import MockServerBase
 
-pytestmark = pytest.mark.skipif(SPEC.kind != "streams", reason="market-streams client only")
-
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
-
-
-# Typed as the streams base: in a WS API package this module is skipped, and there the client class differs.
-_CLIENT_CLASS: Any = BinanceWebSocketClient
+from .._transports import TRANSPORTS, selected_transport
+from ..helpers import GUARD, SPOT_STREAMS, streams_connections, symbol_streams, wait_until
 
 
 @pytest.fixture(autouse=True, params=TRANSPORTS)
@@ -37,38 +28,12 @@ def transport(request: pytest.FixtureRequest) -> Iterator[str]:
         yield name
 
 
-def new_client(**options: Any) -> StreamClientBase:
-    options.setdefault("transport", current_transport())
-    client: StreamClientBase = _CLIENT_CLASS(**options)
-    return client
-
-
-def symbol_streams(count: int) -> list[str]:
-    template = next(
-        (p.template for p in SPEC.stream_patterns if p.template == "{symbol}@aggTrade"),
-        next(p.template for p in SPEC.stream_patterns if p.template.startswith("{symbol}@")),
-    )
-    return [template.replace("{symbol}", f"sym{index}usdt") for index in range(count)]
-
-
-async def wait_until(predicate: Callable[[], bool], timeout: float = GUARD) -> None:
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
-
-
-def streams_connections(server: MockBinanceServer) -> list[Any]:
-    return [connection for connection in server.active_connections if connection.kind == "streams"]
-
-
-def subscribed_everywhere(server: MockBinanceServer, names: list[str]) -> bool:
+def subscribed_everywhere(server: MockServerBase, names: list[str]) -> bool:
     held = [stream for connection in streams_connections(server) for stream in server.subscriptions(connection)]
     return sorted(held) == sorted(names)
 
 
-def numbered_payload(server: MockBinanceServer, stream: str, number: int) -> Any:
+def numbered_payload(server: MockServerBase, stream: str, number: int) -> Any:
     """The spec example of the stream's event, made unique by its event time (Binance events differ the same way)."""
     payload = server.example_event(stream)
     target = payload[0] if isinstance(payload, list) else payload
@@ -81,14 +46,13 @@ def event_number(event: Any) -> int:
     return int(sample.model_dump(by_alias=True)["E"]) - 1_700_000_000_000
 
 
-def make_client(server: MockBinanceServer, **options: Any) -> StreamClientBase:
-    options.setdefault("control_messages_per_second", 1000.0)
-    return new_client(url=server.url, **options)
+def make_client(server: MockServerBase, **options: Any) -> StreamClientBase:
+    return SPOT_STREAMS.fast_client(server, **options)
 
 
 async def test_every_shard_resubscribes_after_a_dropped_connection() -> None:
     names = symbol_streams(5)
-    async with MockBinanceServer(max_messages_per_second=None) as server:
+    async with SPOT_STREAMS.server(max_messages_per_second=None) as server:
         client = make_client(server, max_streams_per_connection=2)
         reconnected: list[int] = []
         client.on("reconnected", reconnected.append)
@@ -109,7 +73,7 @@ async def test_every_shard_resubscribes_after_a_dropped_connection() -> None:
 async def test_streams_subscribed_by_message_are_restored_too() -> None:
     # Enough streams that most do not fit in the connect URL and are restored by SUBSCRIBE batches.
     names = symbol_streams(400)
-    async with MockBinanceServer(max_messages_per_second=None) as server, make_client(server) as client:
+    async with SPOT_STREAMS.server(max_messages_per_second=None) as server, make_client(server) as client:
         await client.subscribe(*names)
         await server.drop_all()
         await server.wait_for_connections(2, timeout=GUARD)
@@ -120,7 +84,7 @@ async def test_streams_subscribed_by_message_are_restored_too() -> None:
 
 async def test_burst_before_a_1001_close_is_delivered_before_the_reconnect() -> None:
     [name] = symbol_streams(1)
-    async with MockBinanceServer(max_messages_per_second=None) as server:
+    async with SPOT_STREAMS.server(max_messages_per_second=None) as server:
         client = make_client(server)
         timeline: list[str] = []
         client.set_handler("*", lambda event: timeline.append("event"))
@@ -139,7 +103,7 @@ async def test_burst_before_a_1001_close_is_delivered_before_the_reconnect() -> 
 async def test_server_shutdown_moves_to_a_new_connection_before_the_cut() -> None:
     names = symbol_streams(3)
     async with (
-        MockBinanceServer(max_messages_per_second=None) as server,
+        SPOT_STREAMS.server(max_messages_per_second=None) as server,
         make_client(server, max_streams_per_connection=2, rotation_overlap=0.05) as client,
     ):
         received: list[Any] = []
@@ -161,7 +125,7 @@ async def test_server_shutdown_moves_to_a_new_connection_before_the_cut() -> Non
 
 
 async def emit_numbered(
-    server: MockBinanceServer,
+    server: MockServerBase,
     name: str,
     numbers: itertools.count[int],
     delivered: dict[int, int],
@@ -176,7 +140,7 @@ async def emit_numbered(
 async def test_rotation_is_make_before_break_without_loss_or_duplicates() -> None:
     [name] = symbol_streams(1)
     async with (
-        MockBinanceServer(max_messages_per_second=None) as server,
+        SPOT_STREAMS.server(max_messages_per_second=None) as server,
         make_client(server, rotation_overlap=0.2) as client,
     ):
         received: list[int] = []
@@ -209,7 +173,7 @@ async def test_rotation_is_make_before_break_without_loss_or_duplicates() -> Non
 async def test_connection_age_limit_triggers_a_rotation() -> None:
     [name] = symbol_streams(1)
     async with (
-        MockBinanceServer(max_messages_per_second=None) as server,
+        SPOT_STREAMS.server(max_messages_per_second=None) as server,
         make_client(server, max_connection_age=0.3, rotation_overlap=0.0) as client,
     ):
         received: list[Any] = []
@@ -225,7 +189,7 @@ async def test_connection_age_limit_triggers_a_rotation() -> None:
 async def test_a_silent_connection_is_treated_as_dead_and_restored() -> None:
     names = symbol_streams(2)
     async with (
-        MockBinanceServer(max_messages_per_second=None, ping_interval=None) as server,
+        SPOT_STREAMS.server(max_messages_per_second=None, ping_interval=None) as server,
         make_client(server, silence_timeout=0.3, ping_interval=None) as client,
     ):
         received: list[Any] = []
@@ -241,7 +205,7 @@ async def test_a_silent_connection_is_treated_as_dead_and_restored() -> None:
 
 async def test_subscribe_during_a_reconnect_is_restored_with_the_rest() -> None:
     names = symbol_streams(3)
-    async with MockBinanceServer(max_messages_per_second=None) as server, make_client(server) as client:
+    async with SPOT_STREAMS.server(max_messages_per_second=None) as server, make_client(server) as client:
         await client.subscribe(names[0])
         await server.drop_all()
         await client.subscribe(*names[1:])
@@ -252,7 +216,7 @@ async def test_subscribe_during_a_reconnect_is_restored_with_the_rest() -> None:
 
 async def test_disconnect_while_reconnecting_leaves_no_task() -> None:
     [name] = symbol_streams(1)
-    async with MockBinanceServer(max_messages_per_second=None) as server:
+    async with SPOT_STREAMS.server(max_messages_per_second=None) as server:
         client = make_client(server)
         await client.connect()
         await client.subscribe(name)
