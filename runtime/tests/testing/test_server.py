@@ -1,7 +1,7 @@
-"""The mock server (``testing.MockBinanceServer``) against plain ``websockets`` client frames.
+"""The mock server engine (``testing.server.MockServerBase``) against plain ``websockets`` client frames.
 
-The same file runs in every generated package: WS API tests skip on a streams spec and streams tests skip on an
-API spec. Requests are built by hand here (not by our client), so these tests pin the wire protocol itself.
+Requests are built by hand here (not by our client), so these tests pin the wire protocol itself. Each test runs
+on the fixture specs whose kind and product it concerns: the WS API and streams rules, spot and futures variants.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,9 +21,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.frames import Frame, Opcode
 
-from .._spec import SPEC
-from ..auth import BinanceAuth, generate_ed25519_keypair, generate_rsa_keypair
-from ..testing import MockBinanceServer
+from binance_ws_runtime.auth import BinanceAuth, generate_ed25519_keypair, generate_rsa_keypair
+from binance_ws_runtime.spec import Spec
+from binance_ws_runtime.testing.server import MockReplyError, MockRequest, MockServerBase
+
+from ..fixtures import futures_api, futures_streams, spot_api, spot_streams
 
 GUARD = 10.0
 """Upper bound for waits, so that a broken server fails the test instead of hanging it (not a timing check)."""
@@ -30,13 +33,49 @@ GUARD = 10.0
 QUIET = 0.3
 """How long a test listens to conclude that nothing arrives (silence, swallowed pongs)."""
 
-API = SPEC.kind == "api"
-STREAMS = SPEC.kind == "streams"
-FUTURES = SPEC.product in ("umfutures", "cmfutures")
-SPOT = SPEC.product == "spot"
 
-api_only = pytest.mark.skipif(not API, reason="WS API spec only")
-streams_only = pytest.mark.skipif(not STREAMS, reason="market streams spec only")
+@dataclass(frozen=True)
+class MockFlavour:
+    """A fixture spec the engine is bound to, as ``testing.MockBinanceServer`` binds it to a package's spec."""
+
+    name: str
+    spec: Spec
+
+    def server(self, **options: Any) -> MockServerBase:
+        return MockServerBase(self.spec, **options)
+
+    @property
+    def api(self) -> bool:
+        return self.spec.kind == "api"
+
+    @property
+    def streams(self) -> bool:
+        return self.spec.kind == "streams"
+
+    @property
+    def futures(self) -> bool:
+        return self.spec.product in ("umfutures", "cmfutures")
+
+    @property
+    def spot(self) -> bool:
+        return self.spec.product == "spot"
+
+
+SPOT_API = MockFlavour("spot-api", spot_api.SPEC)
+FUTURES_API = MockFlavour("umfutures-api", futures_api.SPEC)
+SPOT_STREAMS = MockFlavour("spot-streams", spot_streams.SPEC)
+UM_STREAMS = MockFlavour("umfutures-streams", futures_streams.UM_SPEC)
+CM_STREAMS = MockFlavour("cmfutures-streams", futures_streams.CM_SPEC)
+
+
+def flavours(*chosen: MockFlavour) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("flavour", chosen, ids=[flavour.name for flavour in chosen])
+
+
+every_kind = flavours(SPOT_API, FUTURES_API, SPOT_STREAMS, UM_STREAMS)
+api_only = flavours(SPOT_API, FUTURES_API)
+streams_only = flavours(SPOT_STREAMS, UM_STREAMS, CM_STREAMS)
+futures_streams_only = flavours(UM_STREAMS, CM_STREAMS)
 
 HMAC_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 HMAC_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -82,25 +121,25 @@ def rsa_auth() -> BinanceAuth:
     return BinanceAuth(RSA_KEY, private_key=rsa_keys()[0], auth_type="rsa")
 
 
-def register_keys(server: MockBinanceServer, *, rsa_key: bool = False) -> None:
+def register_keys(server: MockServerBase, *, rsa_key: bool = False) -> None:
     server.add_key(HMAC_KEY, secret_key=HMAC_SECRET)
     server.add_key(ED_KEY, public_key_pem=_ED_PUBLIC)
     if rsa_key:
         server.add_key(RSA_KEY, public_key_pem=rsa_keys()[1], key_type="rsa")
 
 
-def operations(*, signed: bool) -> list[str]:
+def operations(spec: Spec, *, signed: bool) -> list[str]:
     """Plain request operations of the spec (no stream control, session or user data methods)."""
     return [
         method
-        for method, op in SPEC.operations.items()
+        for method, op in spec.operations.items()
         if op.channel_method is None and method not in SESSION_METHODS and op.signed == signed
     ]
 
 
-def base_params(method: str) -> dict[str, Any]:
+def base_params(spec: Spec, method: str) -> dict[str, Any]:
     """The required non-auth params of ``method``, with the spec's example values."""
-    op = SPEC.operations[method]
+    op = spec.operations[method]
     params: dict[str, Any] = {}
     for param in op.params:
         if param.required and not param.auth:
@@ -109,33 +148,33 @@ def base_params(method: str) -> dict[str, Any]:
     return params
 
 
-def signed_method() -> str:
-    candidates = operations(signed=True)
+def signed_method(spec: Spec) -> str:
+    candidates = operations(spec, signed=True)
     if not candidates:
         pytest.skip("the spec has no signed request operation")
-    return min(candidates, key=lambda method: (len(base_params(method)), method))
+    return min(candidates, key=lambda method: (len(base_params(spec, method)), method))
 
 
-def public_method() -> str:
-    candidates = [method for method in operations(signed=False) if not SPEC.operations[method].api_key]
+def public_method(spec: Spec) -> str:
+    candidates = [method for method in operations(spec, signed=False) if not spec.operations[method].api_key]
     if not candidates:
         pytest.skip("the spec has no public request operation")
-    with_examples = [method for method in candidates if SPEC.operations[method].example_result is not None]
-    return min(with_examples or candidates, key=lambda method: (len(base_params(method)), method))
+    with_examples = [method for method in candidates if spec.operations[method].example_result is not None]
+    return min(with_examples or candidates, key=lambda method: (len(base_params(spec, method)), method))
 
 
-def simple_method() -> str:
+def simple_method(spec: Spec) -> str:
     """A request operation that needs as little as possible: public if the spec has one, else signed."""
-    candidates = [method for method in operations(signed=False) if not SPEC.operations[method].api_key]
+    candidates = [method for method in operations(spec, signed=False) if not spec.operations[method].api_key]
     if candidates:
-        return public_method()
-    return signed_method()
+        return public_method(spec)
+    return signed_method(spec)
 
 
-def request_params(method: str) -> dict[str, Any]:
+def request_params(spec: Spec, method: str) -> dict[str, Any]:
     """Params that make ``method`` succeed: the required ones, signed with the HMAC key when it is signed."""
-    params = base_params(method)
-    return signed(hmac_auth(), params) if SPEC.operations[method].signed else params
+    params = base_params(spec, method)
+    return signed(hmac_auth(), params) if spec.operations[method].signed else params
 
 
 class Peer:
@@ -196,19 +235,19 @@ async def open_peer(url: str) -> Peer:
     return Peer(ws)
 
 
-def default_url(server: MockBinanceServer) -> str:
-    return server.url if API else server.base_url + "/ws"
+def default_url(server: MockServerBase) -> str:
+    return server.url if server.kind == "api" else server.base_url + "/ws"
 
 
 @pytest_asyncio.fixture
-async def server() -> AsyncIterator[MockBinanceServer]:
-    async with MockBinanceServer(ping_interval=None, max_messages_per_second=None) as mock:
+async def server(flavour: MockFlavour) -> AsyncIterator[MockServerBase]:
+    async with flavour.server(ping_interval=None, max_messages_per_second=None) as mock:
         register_keys(mock)
         yield mock
 
 
 @pytest_asyncio.fixture
-async def peer(server: MockBinanceServer) -> AsyncIterator[Peer]:
+async def peer(server: MockServerBase) -> AsyncIterator[Peer]:
     client = await open_peer(default_url(server))
     yield client
     await client.ws.close()
@@ -230,22 +269,25 @@ def error_code(reply: Any) -> int:
 # ----------------------------------------------------------------------------------------------------------------
 
 
-async def test_url_points_at_the_spec_path(server: MockBinanceServer) -> None:
+@every_kind
+async def test_url_points_at_the_spec_path(flavour: MockFlavour, server: MockServerBase) -> None:
     assert server.url.startswith("ws://127.0.0.1:")
-    if API:
-        path = SPEC.servers[0].url.split("://", 1)[1].partition("/")[2]
+    if flavour.api:
+        path = flavour.spec.servers[0].url.split("://", 1)[1].partition("/")[2]
         assert server.url.endswith("/" + path.rstrip("/"))
     else:
         assert server.url == server.base_url
 
 
-async def test_unknown_path_is_refused_in_the_handshake(server: MockBinanceServer) -> None:
+@every_kind
+async def test_unknown_path_is_refused_in_the_handshake(flavour: MockFlavour, server: MockServerBase) -> None:
     with pytest.raises(InvalidStatus) as refused:
         await connect(server.base_url + "/no/such/endpoint", open_timeout=GUARD)
     assert refused.value.response.status_code == 404
 
 
-async def test_counts_and_lists_connections(server: MockBinanceServer) -> None:
+@every_kind
+async def test_counts_and_lists_connections(flavour: MockFlavour, server: MockServerBase) -> None:
     first = await open_peer(default_url(server))
     second = await open_peer(default_url(server))
     await server.wait_for(lambda: len(server.active_connections) == 2, GUARD)
@@ -256,31 +298,35 @@ async def test_counts_and_lists_connections(server: MockBinanceServer) -> None:
     await second.ws.close()
 
 
-async def test_drop_all_cuts_tcp_without_close_frame(server: MockBinanceServer, peer: Peer) -> None:
+@every_kind
+async def test_drop_all_cuts_tcp_without_close_frame(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     assert await server.drop_all() == 1
     assert await peer.close_code() == 1006
 
 
-async def test_close_all_sends_the_code(server: MockBinanceServer, peer: Peer) -> None:
+@every_kind
+async def test_close_all_sends_the_code(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     await server.close_all(code=1001, reason="going away")
     assert await peer.close_code() == 1001
 
 
-async def test_server_shutdown_event(server: MockBinanceServer, peer: Peer) -> None:
+@every_kind
+async def test_server_shutdown_event(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     assert await server.send_server_shutdown() == 1
     frame = await peer.recv()
-    event = frame["event"] if API else frame
+    event = frame["event"] if flavour.api else frame
     assert event["e"] == "serverShutdown"
     assert isinstance(event["E"], int)
-    if API:
+    if flavour.api:
         assert set(frame) == {"event"}
 
 
+@every_kind
 @pytest.mark.parametrize("kind", ["not_json", "binary", "unknown_event", "invalid_payload"])
-async def test_send_malformed(server: MockBinanceServer, peer: Peer, kind: Any) -> None:
+async def test_send_malformed(flavour: MockFlavour, server: MockServerBase, peer: Peer, kind: Any) -> None:
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     assert await server.send_malformed(kind) == 1
     raw = await peer.recv_raw()
@@ -293,14 +339,15 @@ async def test_send_malformed(server: MockBinanceServer, peer: Peer, kind: Any) 
             json.loads(raw)
         return
     frame = json.loads(raw)
-    event = frame.get("event", frame) if API else frame
+    event = frame.get("event", frame) if flavour.api else frame
     if kind == "unknown_event":
         assert event["e"] == "mockUnknownEvent"
     else:
         assert isinstance(event["E"], str)
 
 
-async def test_stop_answering_pings_swallows_pongs(server: MockBinanceServer, peer: Peer) -> None:
+@every_kind
+async def test_stop_answering_pings_swallows_pongs(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     await asyncio.wait_for(await peer.ws.ping(b"before"), GUARD)
     server.stop_answering_pings()
@@ -311,13 +358,14 @@ async def test_stop_answering_pings_swallows_pongs(server: MockBinanceServer, pe
     await asyncio.wait_for(await peer.ws.ping(b"after"), GUARD)
 
 
-async def test_go_silent_drops_replies_then_recovers(server: MockBinanceServer, peer: Peer) -> None:
+@every_kind
+async def test_go_silent_drops_replies_then_recovers(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     server.go_silent(QUIET * 2)
     probe: dict[str, Any] = {"method": "LIST_SUBSCRIPTIONS", "id": 7}
-    if API:
-        method = simple_method()
-        probe = {"id": 7, "method": method, "params": request_params(method)}
+    if flavour.api:
+        method = simple_method(flavour.spec)
+        probe = {"id": 7, "method": method, "params": request_params(flavour.spec, method)}
     await peer.send(probe)
     assert await peer.nothing_arrives()
     assert probe in server.received
@@ -326,15 +374,16 @@ async def test_go_silent_drops_replies_then_recovers(server: MockBinanceServer, 
     assert not done
     await asyncio.sleep(QUIET * 2)
     probe["id"] = 8
-    if API:
-        probe["params"] = request_params(probe["method"])
+    if flavour.api:
+        probe["params"] = request_params(flavour.spec, probe["method"])
     await peer.send(probe)
     reply = await peer.recv()
     assert reply["id"] == 8
 
 
-async def test_heartbeat_pings_and_closes_without_pong() -> None:
-    async with MockBinanceServer(ping_interval=0.05, pong_timeout=1.0, max_messages_per_second=None) as mock:
+@every_kind
+async def test_heartbeat_pings_and_closes_without_pong(flavour: MockFlavour) -> None:
+    async with flavour.server(ping_interval=0.05, pong_timeout=1.0, max_messages_per_second=None) as mock:
         answering = await open_peer(default_url(mock))
         mute = await open_peer(default_url(mock))
         protocol = mute.ws.protocol
@@ -350,8 +399,9 @@ async def test_heartbeat_pings_and_closes_without_pong() -> None:
         await answering.ws.close()
 
 
-async def test_stop_is_clean_and_idempotent() -> None:
-    mock = MockBinanceServer(ping_interval=0.05)
+@every_kind
+async def test_stop_is_clean_and_idempotent(flavour: MockFlavour) -> None:
+    mock = flavour.server(ping_interval=0.05)
     await mock.start()
     client = await open_peer(default_url(mock))
     await mock.wait_for(lambda: len(mock.active_connections) == 1, GUARD)
@@ -363,8 +413,9 @@ async def test_stop_is_clean_and_idempotent() -> None:
     assert leftovers == []
 
 
-async def test_received_is_bounded() -> None:
-    async with MockBinanceServer(ping_interval=None, max_messages_per_second=None, max_received=3) as mock:
+@every_kind
+async def test_received_is_bounded(flavour: MockFlavour) -> None:
+    async with flavour.server(ping_interval=None, max_messages_per_second=None, max_received=3) as mock:
         client = await open_peer(default_url(mock))
         for number in range(6):
             await client.send({"id": number, "method": "nope"})
@@ -379,13 +430,15 @@ async def test_received_is_bounded() -> None:
 
 
 @api_only
-async def test_public_request_answers_with_the_spec_example(server: MockBinanceServer, peer: Peer) -> None:
-    method = public_method()
-    params = base_params(method)
+async def test_public_request_answers_with_the_spec_example(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer
+) -> None:
+    method = public_method(flavour.spec)
+    params = base_params(flavour.spec, method)
     reply = await peer.call(method, params or None, request_id="d3df8a61-98ea-4fe0-8f4e-0fcea5d418b0")
     assert reply["id"] == "d3df8a61-98ea-4fe0-8f4e-0fcea5d418b0"
     assert reply["status"] == 200
-    op = SPEC.operations[method]
+    op = flavour.spec.operations[method]
     if method == "time":
         assert isinstance(reply["result"], dict) and isinstance(reply["result"]["serverTime"], int)
     elif op.example_result is not None and not params:
@@ -395,13 +448,11 @@ async def test_public_request_answers_with_the_spec_example(server: MockBinanceS
 
 
 @api_only
-async def test_result_and_handler_overrides(server: MockBinanceServer, peer: Peer) -> None:
-    method = simple_method()
-    params = request_params(method)
+async def test_result_and_handler_overrides(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    method = simple_method(flavour.spec)
+    params = request_params(flavour.spec, method)
     server.set_result(method, {"overridden": True})
     assert (await peer.call(method, params))["result"] == {"overridden": True}
-
-    from .._runtime.testing.server import MockReplyError, MockRequest
 
     seen: list[MockRequest] = []
 
@@ -416,7 +467,7 @@ async def test_result_and_handler_overrides(server: MockBinanceServer, peer: Pee
     failed = await peer.call(method, params)
     assert failed["status"] == 400 and error_code(failed) == -1121
     assert seen[0].method == method
-    assert seen[0].api_key == (HMAC_KEY if SPEC.operations[method].signed else None)
+    assert seen[0].api_key == (HMAC_KEY if flavour.spec.operations[method].signed else None)
     server.clear_overrides(method)
     assert (await peer.call(method, params))["status"] == 200
 
@@ -440,7 +491,7 @@ async def test_result_and_handler_overrides(server: MockBinanceServer, peer: Pee
         ({"id": 1, "method": "ping", "extra": 1}, -1135),
     ],
 )
-async def test_malformed_requests_are_rejected(peer: Peer, frame: Any, code: int) -> None:
+async def test_malformed_requests_are_rejected(flavour: MockFlavour, peer: Peer, frame: Any, code: int) -> None:
     await peer.send(frame)
     reply = await peer.recv()
     assert reply["status"] == 400
@@ -453,9 +504,9 @@ async def test_malformed_requests_are_rejected(peer: Peer, frame: Any, code: int
 
 @api_only
 @pytest.mark.parametrize("request_id", [None, 0, -5, 2**63 - 1, "abc-DEF_123", "a" * 36])
-async def test_valid_request_ids_are_echoed(peer: Peer, request_id: Any) -> None:
-    method = simple_method()
-    reply = await peer.call(method, request_params(method), request_id=request_id)
+async def test_valid_request_ids_are_echoed(flavour: MockFlavour, peer: Peer, request_id: Any) -> None:
+    method = simple_method(flavour.spec)
+    reply = await peer.call(method, request_params(flavour.spec, method), request_id=request_id)
     assert reply["status"] == 200
     assert reply["id"] == request_id
     if request_id is None:
@@ -463,14 +514,14 @@ async def test_valid_request_ids_are_echoed(peer: Peer, request_id: Any) -> None
 
 
 @api_only
-async def test_parameter_checks(peer: Peer) -> None:
-    method = simple_method()
-    params = base_params(method)
+async def test_parameter_checks(flavour: MockFlavour, peer: Peer) -> None:
+    method = simple_method(flavour.spec)
+    params = base_params(flavour.spec, method)
     with_null = {**params, "symbol": None}
     assert error_code(await peer.call(method, with_null)) == -1102
-    if SPEC.operations[method].params:
+    if flavour.spec.operations[method].params:
         assert error_code(await peer.call(method, {**params, "noSuchParam": "1"})) == -1103
-    required = [p.wire_name for p in SPEC.operations[method].params if p.required and not p.auth]
+    required = [p.wire_name for p in flavour.spec.operations[method].params if p.required and not p.auth]
     if required:
         trimmed = {name: value for name, value in params.items() if name != required[0]}
         reply = await peer.call(method, trimmed)
@@ -479,16 +530,16 @@ async def test_parameter_checks(peer: Peer) -> None:
 
 
 @api_only
-async def test_return_rate_limits_can_be_switched_off(server: MockBinanceServer) -> None:
-    method = simple_method()
+async def test_return_rate_limits_can_be_switched_off(flavour: MockFlavour, server: MockServerBase) -> None:
+    method = simple_method(flavour.spec)
     client = await open_peer(server.url + "?returnRateLimits=false")
-    reply = await client.call(method, request_params(method))
+    reply = await client.call(method, request_params(flavour.spec, method))
     assert reply["status"] == 200 and "rateLimits" not in reply
     await client.ws.close()
     other = await open_peer(server.url)
-    params = request_params(method)
+    params = request_params(flavour.spec, method)
     if "signature" in params:
-        params = signed(hmac_auth(), {**base_params(method), "returnRateLimits": False})
+        params = signed(hmac_auth(), {**base_params(flavour.spec, method), "returnRateLimits": False})
     else:
         params["returnRateLimits"] = False
     reply = await other.call(method, params)
@@ -498,8 +549,8 @@ async def test_return_rate_limits_can_be_switched_off(server: MockBinanceServer)
 
 
 @api_only
-async def test_time_unit_query(server: MockBinanceServer) -> None:
-    if not SPOT:
+async def test_time_unit_query(flavour: MockFlavour, server: MockServerBase) -> None:
+    if not flavour.spot:
         with pytest.raises(InvalidStatus) as refused:
             await connect(server.url + "?timeUnit=MICROSECOND", open_timeout=GUARD)
         assert refused.value.response.status_code == 400
@@ -507,7 +558,7 @@ async def test_time_unit_query(server: MockBinanceServer) -> None:
     with pytest.raises(InvalidStatus):
         await connect(server.url + "?timeUnit=NANOSECOND", open_timeout=GUARD)
     client = await open_peer(server.url + "?timeUnit=MICROSECOND")
-    if "time" in SPEC.operations:
+    if "time" in flavour.spec.operations:
         reply = await client.call("time")
         assert reply["result"]["serverTime"] > 10**15
     await client.ws.close()
@@ -520,22 +571,24 @@ async def test_time_unit_query(server: MockBinanceServer) -> None:
 
 @api_only
 @pytest.mark.parametrize("key_type", ["hmac", "rsa", "ed25519"])
-async def test_signed_request_with_each_key_type(server: MockBinanceServer, peer: Peer, key_type: str) -> None:
+async def test_signed_request_with_each_key_type(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer, key_type: str
+) -> None:
     register_keys(server, rsa_key=True)
     auth = {"hmac": hmac_auth, "rsa": rsa_auth, "ed25519": ed_auth}[key_type]()
-    method = signed_method()
-    reply = await peer.call(method, signed(auth, base_params(method)))
+    method = signed_method(flavour.spec)
+    reply = await peer.call(method, signed(auth, base_params(flavour.spec, method)))
     assert reply["status"] == 200, reply
 
-    tampered = signed(auth, base_params(method))
+    tampered = signed(auth, base_params(flavour.spec, method))
     tampered["timestamp"] += 1
     assert error_code(await peer.call(method, tampered)) == -1022
 
 
 @api_only
-async def test_signature_failures(server: MockBinanceServer, peer: Peer) -> None:
-    method = signed_method()
-    params = base_params(method)
+async def test_signature_failures(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    method = signed_method(flavour.spec)
+    params = base_params(flavour.spec, method)
     unknown = BinanceAuth(UNKNOWN_KEY, secret_key=HMAC_SECRET)
     reply = await peer.call(method, signed(unknown, params))
     assert reply["status"] == 400 and error_code(reply) == -2015
@@ -549,14 +602,14 @@ async def test_signature_failures(server: MockBinanceServer, peer: Peer) -> None
         assert error_code(reply) == -1102, missing
         assert missing in reply["error"]["msg"]
 
-    public = public_method()
-    assert error_code(await peer.call(public, {**base_params(public), **signed(hmac_auth())})) == -1103
+    public = public_method(flavour.spec)
+    assert error_code(await peer.call(public, {**base_params(flavour.spec, public), **signed(hmac_auth())})) == -1103
 
 
 @api_only
-async def test_timestamp_window(server: MockBinanceServer, peer: Peer) -> None:
-    method = signed_method()
-    params = base_params(method)
+async def test_timestamp_window(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    method = signed_method(flavour.spec)
+    params = base_params(flavour.spec, method)
     now = int(time.time() * 1000)
     auth = hmac_auth()
     stale = signed(auth, {**params, "timestamp": now - 6000})
@@ -570,7 +623,7 @@ async def test_timestamp_window(server: MockBinanceServer, peer: Peer) -> None:
     assert error_code(await peer.call(method, too_wide)) == -1131
     as_text = signed(auth, {**params, "timestamp": str(now)})
     assert error_code(await peer.call(method, as_text)) == -1102
-    if SPOT:
+    if flavour.spot:
         micro = signed(auth, {**params, "timestamp": int(time.time() * 1_000_000)})
         assert (await peer.call(method, micro))["status"] == 200
         decimal_window = signed(auth, {**params, "recvWindow": "6000.346"})
@@ -578,33 +631,33 @@ async def test_timestamp_window(server: MockBinanceServer, peer: Peer) -> None:
 
 
 @api_only
-async def test_server_clock_offset(peer: Peer) -> None:
-    async with MockBinanceServer(ping_interval=None, clock_offset_ms=-10_000) as skewed:
+async def test_server_clock_offset(flavour: MockFlavour, peer: Peer) -> None:
+    async with flavour.server(ping_interval=None, clock_offset_ms=-10_000) as skewed:
         register_keys(skewed)
         client = await open_peer(skewed.url)
-        method = signed_method()
-        reply = await client.call(method, signed(hmac_auth(), base_params(method)))
+        method = signed_method(flavour.spec)
+        reply = await client.call(method, signed(hmac_auth(), base_params(flavour.spec, method)))
         assert error_code(reply) == -1021
-        pinned = signed(hmac_auth(), {**base_params(method), "timestamp": skewed.server_time_ms()})
+        pinned = signed(hmac_auth(), {**base_params(flavour.spec, method), "timestamp": skewed.server_time_ms()})
         assert (await client.call(method, pinned))["status"] == 200
         await client.ws.close()
 
 
-@pytest.mark.skipif(not (API and FUTURES), reason="futures WS API only")
-async def test_futures_decimals_must_be_strings(peer: Peer) -> None:
-    method = public_method()
-    reply = await peer.call(method, {**base_params(method), "limit": 1.5})
+@flavours(FUTURES_API)
+async def test_futures_decimals_must_be_strings(flavour: MockFlavour, peer: Peer) -> None:
+    method = public_method(flavour.spec)
+    reply = await peer.call(method, {**base_params(flavour.spec, method), "limit": 1.5})
     assert error_code(reply) == -1100
 
 
 @api_only
-async def test_permissions_are_enforced(server: MockBinanceServer, peer: Peer) -> None:
-    trade = [m for m in operations(signed=True) if SPEC.operations[m].security == "TRADE"]
+async def test_permissions_are_enforced(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    trade = [m for m in operations(flavour.spec, signed=True) if flavour.spec.operations[m].security == "TRADE"]
     if not trade:
         pytest.skip("no TRADE operation")
-    method = min(trade, key=lambda m: (len(base_params(m)), m))
+    method = min(trade, key=lambda m: (len(base_params(flavour.spec, m)), m))
     server.add_key(HMAC_KEY, secret_key=HMAC_SECRET, permissions={"USER_DATA"})
-    assert error_code(await peer.call(method, signed(hmac_auth(), base_params(method)))) == -2015
+    assert error_code(await peer.call(method, signed(hmac_auth(), base_params(flavour.spec, method)))) == -2015
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -612,24 +665,18 @@ async def test_permissions_are_enforced(server: MockBinanceServer, peer: Peer) -
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def needs_session() -> None:
-    if "session.logon" not in SPEC.operations:
-        pytest.skip("the spec has no session.logon")
-
-
 @api_only
-async def test_session_logon_status_logout(server: MockBinanceServer, peer: Peer) -> None:
-    needs_session()
+async def test_session_logon_status_logout(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     status = await peer.call("session.status")
     assert status["result"]["apiKey"] is None
     logon = await peer.call("session.logon", signed(ed_auth()))
     assert logon["status"] == 200, logon
     assert logon["result"]["apiKey"] == ED_KEY
     assert isinstance(logon["result"]["authorizedSince"], int)
-    assert ("userDataStream" in logon["result"]) == SPOT
+    assert ("userDataStream" in logon["result"]) == flavour.spot
 
-    method = signed_method()
-    params = base_params(method)
+    method = signed_method(flavour.spec)
+    params = base_params(flavour.spec, method)
     reply = await peer.call(method, {**params, "timestamp": int(time.time() * 1000)})
     assert reply["status"] == 200, reply
     assert error_code(await peer.call(method, params)) == -1102
@@ -644,31 +691,32 @@ async def test_session_logon_status_logout(server: MockBinanceServer, peer: Peer
 
 @api_only
 @pytest.mark.parametrize("key_type", ["hmac", "rsa"])
-async def test_session_logon_refuses_non_ed25519_keys(server: MockBinanceServer, peer: Peer, key_type: str) -> None:
-    needs_session()
+async def test_session_logon_refuses_non_ed25519_keys(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer, key_type: str
+) -> None:
     register_keys(server, rsa_key=True)
     auth = hmac_auth() if key_type == "hmac" else rsa_auth()
     reply = await peer.call("session.logon", signed(auth))
     assert reply["status"] == 400
-    assert error_code(reply) == (-1002 if FUTURES else -2028)
+    assert error_code(reply) == (-1002 if flavour.futures else -2028)
     assert (await peer.call("session.status"))["result"]["apiKey"] is None
 
 
 @api_only
-async def test_logon_needs_its_own_signature(peer: Peer) -> None:
-    needs_session()
+async def test_logon_needs_its_own_signature(flavour: MockFlavour, peer: Peer) -> None:
     assert (await peer.call("session.logon", signed(ed_auth())))["status"] == 200
     reply = await peer.call("session.logon", {"timestamp": int(time.time() * 1000)})
     assert error_code(reply) == -1102
 
 
 @api_only
-async def test_revoked_session_key_gets_401_with_null_id(server: MockBinanceServer, peer: Peer) -> None:
-    needs_session()
+async def test_revoked_session_key_gets_401_with_null_id(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer
+) -> None:
     assert (await peer.call("session.logon", signed(ed_auth())))["status"] == 200
     server.revoke_key(ED_KEY)
-    method = signed_method()
-    revoked = await peer.call(method, {**base_params(method), "timestamp": int(time.time() * 1000)})
+    method = signed_method(flavour.spec)
+    revoked = await peer.call(method, {**base_params(flavour.spec, method), "timestamp": int(time.time() * 1000)})
     assert revoked == {
         "id": None,
         "status": 401,
@@ -682,14 +730,8 @@ async def test_revoked_session_key_gets_401_with_null_id(server: MockBinanceServ
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def needs_spot_user_data() -> None:
-    if not SPOT or "userDataStream.subscribe" not in SPEC.operations:
-        pytest.skip("spot WS API user data only")
-
-
-@api_only
-async def test_spot_user_data_subscriptions(server: MockBinanceServer, peer: Peer) -> None:
-    needs_spot_user_data()
+@flavours(SPOT_API)
+async def test_spot_user_data_subscriptions(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     refused = await peer.call("userDataStream.subscribe")
     assert refused["status"] == 400 and error_code(refused) == -1193
 
@@ -727,14 +769,14 @@ async def test_spot_user_data_subscriptions(server: MockBinanceServer, peer: Pee
     assert third["result"] == {"subscriptionId": 2}
 
 
-def registered_rsa_auth(server: MockBinanceServer) -> BinanceAuth:
+def registered_rsa_auth(server: MockServerBase) -> BinanceAuth:
     register_keys(server, rsa_key=True)
     return rsa_auth()
 
 
 @api_only
-async def test_futures_listen_key_methods(server: MockBinanceServer, peer: Peer) -> None:
-    if not FUTURES:
+async def test_futures_listen_key_methods(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    if not flavour.futures:
         reply = await peer.call("userDataStream.start", {"apiKey": HMAC_KEY})
         assert error_code(reply) == -1020
         return
@@ -759,9 +801,11 @@ async def test_futures_listen_key_methods(server: MockBinanceServer, peer: Peer)
 
 @api_only
 @pytest.mark.parametrize(("status", "code"), [(429, -1003), (418, -1003)])
-async def test_fail_next_with_retry_after(server: MockBinanceServer, peer: Peer, status: int, code: int) -> None:
-    method = simple_method()
-    params = request_params(method)
+async def test_fail_next_with_retry_after(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer, status: int, code: int
+) -> None:
+    method = simple_method(flavour.spec)
+    params = request_params(flavour.spec, method)
     server.fail_next(method, status=status, code=code, retry_after_ms=30_000)
     failed = await peer.call(method, params)
     assert failed["status"] == status and error_code(failed) == code
@@ -773,9 +817,9 @@ async def test_fail_next_with_retry_after(server: MockBinanceServer, peer: Peer,
 
 
 @api_only
-async def test_fail_next_any_method_several_times(server: MockBinanceServer, peer: Peer) -> None:
-    method = simple_method()
-    params = request_params(method)
+async def test_fail_next_any_method_several_times(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    method = simple_method(flavour.spec)
+    params = request_params(flavour.spec, method)
     server.fail_next(status=429, code=-1015, retry_after_ms=None, times=2)
     for _ in range(2):
         failed = await peer.call(method, params)
@@ -784,19 +828,22 @@ async def test_fail_next_any_method_several_times(server: MockBinanceServer, pee
 
 
 @api_only
-async def test_delayed_reply_lets_later_requests_overtake(server: MockBinanceServer, peer: Peer) -> None:
-    slow = simple_method()
+async def test_delayed_reply_lets_later_requests_overtake(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer
+) -> None:
+    slow = simple_method(flavour.spec)
     server.delay_method(slow, QUIET)
-    await peer.send({"id": "slow", "method": slow, "params": request_params(slow)})
+    await peer.send({"id": "slow", "method": slow, "params": request_params(flavour.spec, slow)})
     await peer.send({"id": "fast", "method": "no.such.method"})
     assert (await peer.recv())["id"] == "fast"
     assert (await peer.recv())["id"] == "slow"
     server.delay_method(slow, 0)
 
 
-@api_only
-async def test_close_all_after_burst_delivers_user_events_first(server: MockBinanceServer, peer: Peer) -> None:
-    needs_spot_user_data()
+@flavours(SPOT_API)
+async def test_close_all_after_burst_delivers_user_events_first(
+    flavour: MockFlavour, server: MockServerBase, peer: Peer
+) -> None:
     await peer.call("userDataStream.subscribe.signature", signed(hmac_auth()))
     assert await server.close_all(code=1001, after_burst=5) == 5
     events = [await peer.recv() for _ in range(5)]
@@ -806,11 +853,11 @@ async def test_close_all_after_burst_delivers_user_events_first(server: MockBina
 
 @api_only
 async def test_logs_never_carry_secrets(
-    server: MockBinanceServer, peer: Peer, caplog: pytest.LogCaptureFixture
+    flavour: MockFlavour, server: MockServerBase, peer: Peer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    method = signed_method()
-    params = signed(hmac_auth(), base_params(method))
+    method = signed_method(flavour.spec)
+    params = signed(hmac_auth(), base_params(flavour.spec, method))
     await peer.call(method, params)
     text = caplog.text
     assert HMAC_KEY not in text and HMAC_SECRET not in text and params["signature"] not in text
@@ -832,10 +879,10 @@ _SAMPLE_VALUES = {
 }
 
 
-def stream_names() -> list[str]:
+def stream_names(spec: Spec) -> list[str]:
     """One valid stream name per pattern of the spec (examples where they are valid, else filled templates)."""
     names: list[str] = []
-    for pattern in SPEC.stream_patterns:
+    for pattern in spec.stream_patterns:
         candidate = pattern.template
         for param in pattern.params:
             candidate = candidate.replace("{" + param + "}", _SAMPLE_VALUES.get(param, "1s"))
@@ -843,25 +890,25 @@ def stream_names() -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def symbol_stream(symbol: str = "btcusdt") -> str:
-    for pattern in SPEC.stream_patterns:
+def symbol_stream(spec: Spec, symbol: str = "btcusdt") -> str:
+    for pattern in spec.stream_patterns:
         if pattern.params == ("symbol",):
             return pattern.template.replace("{symbol}", symbol)
     pytest.skip("the spec has no {symbol}-only stream")
 
 
 @streams_only
-async def test_every_stream_pattern_has_an_example_event(server: MockBinanceServer) -> None:
-    assert stream_names(), "a streams spec declares stream patterns"
-    for name in stream_names():
+async def test_every_stream_pattern_has_an_example_event(flavour: MockFlavour, server: MockServerBase) -> None:
+    assert stream_names(flavour.spec), "a streams spec declares stream patterns"
+    for name in stream_names(flavour.spec):
         server.example_event(name)
     with pytest.raises(ValueError):
         server.example_event("BTCUSDT@noSuchStream")
 
 
 @streams_only
-async def test_raw_stream_delivers_bare_payloads(server: MockBinanceServer) -> None:
-    name = symbol_stream()
+async def test_raw_stream_delivers_bare_payloads(flavour: MockFlavour, server: MockServerBase) -> None:
+    name = symbol_stream(flavour.spec)
     client = await open_peer(f"{server.base_url}/ws/{name}")
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     assert server.subscriptions(server.active_connections[0]) == [name]
@@ -879,21 +926,21 @@ async def test_raw_stream_delivers_bare_payloads(server: MockBinanceServer) -> N
 
 
 @streams_only
-async def test_combined_stream_wraps_payloads(server: MockBinanceServer) -> None:
-    names = stream_names()[:2]
+async def test_combined_stream_wraps_payloads(flavour: MockFlavour, server: MockServerBase) -> None:
+    names = stream_names(flavour.spec)[:2]
     client = await open_peer(f"{server.base_url}/stream?streams={'/'.join(names)}")
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     for name in names:
         assert await server.emit(name) == 1
         frame = await client.recv()
         assert set(frame) == {"stream", "data"} and frame["stream"] == name
-    assert await server.emit(symbol_stream("ethusdt")) == 0
+    assert await server.emit(symbol_stream(flavour.spec, "ethusdt")) == 0
     await client.ws.close()
 
 
 @streams_only
-async def test_subscribe_list_unsubscribe(server: MockBinanceServer, peer: Peer) -> None:
-    names = stream_names()[:3]
+async def test_subscribe_list_unsubscribe(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    names = stream_names(flavour.spec)[:3]
     assert await peer.control("SUBSCRIBE", names, request_id=1) == {"result": None, "id": 1}
     listing = await peer.control("LIST_SUBSCRIPTIONS", request_id=2)
     assert listing == {"result": names, "id": 2}
@@ -906,8 +953,8 @@ async def test_subscribe_list_unsubscribe(server: MockBinanceServer, peer: Peer)
 
 
 @streams_only
-async def test_set_and_get_combined_property(server: MockBinanceServer, peer: Peer) -> None:
-    name = symbol_stream()
+async def test_set_and_get_combined_property(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    name = symbol_stream(flavour.spec)
     await peer.control("SUBSCRIBE", [name])
     assert (await peer.control("GET_PROPERTY", ["combined"]))["result"] is False
     assert (await peer.control("SET_PROPERTY", ["combined", True]))["result"] is None
@@ -937,7 +984,7 @@ async def test_set_and_get_combined_property(server: MockBinanceServer, peer: Pe
         ({"method": "LIST_SUBSCRIPTIONS", "id": True}, 2),
     ],
 )
-async def test_control_errors(peer: Peer, frame: Any, code: int) -> None:
+async def test_control_errors(flavour: MockFlavour, peer: Peer, frame: Any, code: int) -> None:
     await peer.send(frame)
     reply = await peer.recv()
     assert set(reply) == {"error", "id"}
@@ -947,50 +994,50 @@ async def test_control_errors(peer: Peer, frame: Any, code: int) -> None:
 
 
 @streams_only
-async def test_control_id_types(peer: Peer) -> None:
+async def test_control_id_types(flavour: MockFlavour, peer: Peer) -> None:
     for request_id in ("abc123", None, -1):
         await peer.send({"method": "LIST_SUBSCRIPTIONS", "id": request_id})
         reply = await peer.recv()
-        if FUTURES:
+        if flavour.futures:
             assert reply["error"]["code"] == 2 and "unsigned integer" in reply["error"]["msg"]
         else:
             assert reply == {"result": [], "id": request_id}
-    assert await peer.control("LIST_SUBSCRIPTIONS", request_id=2**64 - 1 if FUTURES else 2**63 - 1) == {
+    assert await peer.control("LIST_SUBSCRIPTIONS", request_id=2**64 - 1 if flavour.futures else 2**63 - 1) == {
         "result": [],
-        "id": 2**64 - 1 if FUTURES else 2**63 - 1,
+        "id": 2**64 - 1 if flavour.futures else 2**63 - 1,
     }
 
 
 @streams_only
-async def test_stream_limit_per_connection(server: MockBinanceServer, peer: Peer) -> None:
+async def test_stream_limit_per_connection(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
     assert server.max_streams_per_connection == 1024
-    names = [symbol_stream(f"s{number}usdt") for number in range(1024)]
+    names = [symbol_stream(flavour.spec, f"s{number}usdt") for number in range(1024)]
     assert (await peer.control("SUBSCRIBE", names))["result"] is None
-    over = await peer.control("SUBSCRIBE", [symbol_stream("overusdt")])
+    over = await peer.control("SUBSCRIBE", [symbol_stream(flavour.spec, "overusdt")])
     assert over["error"]["code"] == 2
     assert len((await peer.control("LIST_SUBSCRIPTIONS"))["result"]) == 1024
 
 
 @streams_only
-async def test_stream_limit_in_the_url() -> None:
-    async with MockBinanceServer(ping_interval=None, max_streams_per_connection=2) as mock:
-        names = [symbol_stream(f"s{number}usdt") for number in range(3)]
+async def test_stream_limit_in_the_url(flavour: MockFlavour) -> None:
+    async with flavour.server(ping_interval=None, max_streams_per_connection=2) as mock:
+        names = [symbol_stream(flavour.spec, f"s{number}usdt") for number in range(3)]
         with pytest.raises(InvalidStatus) as refused:
             await connect(f"{mock.base_url}/stream?streams={'/'.join(names)}", open_timeout=GUARD)
         assert refused.value.response.status_code == 400
 
 
 @streams_only
-async def test_invalid_stream_in_the_url_is_refused(server: MockBinanceServer) -> None:
+async def test_invalid_stream_in_the_url_is_refused(flavour: MockFlavour, server: MockServerBase) -> None:
     with pytest.raises(InvalidStatus):
         await connect(f"{server.base_url}/ws/BTCUSDT@nothing", open_timeout=GUARD)
 
 
 @streams_only
-async def test_incoming_message_limit_closes_the_connection() -> None:
-    async with MockBinanceServer(ping_interval=None) as default:
-        assert default.max_messages_per_second == (10.0 if FUTURES else 5.0)
-    async with MockBinanceServer(ping_interval=None, max_messages_per_second=2) as mock:
+async def test_incoming_message_limit_closes_the_connection(flavour: MockFlavour) -> None:
+    async with flavour.server(ping_interval=None) as default:
+        assert default.max_messages_per_second == (10.0 if flavour.futures else 5.0)
+    async with flavour.server(ping_interval=None, max_messages_per_second=2) as mock:
         client = await open_peer(mock.base_url + "/ws")
         for number in range(3):
             await client.send({"method": "LIST_SUBSCRIPTIONS", "id": number})
@@ -998,9 +1045,9 @@ async def test_incoming_message_limit_closes_the_connection() -> None:
 
 
 @streams_only
-async def test_time_unit_on_streams(server: MockBinanceServer) -> None:
-    name = symbol_stream()
-    if not SPOT:
+async def test_time_unit_on_streams(flavour: MockFlavour, server: MockServerBase) -> None:
+    name = symbol_stream(flavour.spec)
+    if not flavour.spot:
         with pytest.raises(InvalidStatus):
             await connect(f"{server.base_url}/ws/{name}?timeUnit=MICROSECOND", open_timeout=GUARD)
         return
@@ -1014,8 +1061,8 @@ async def test_time_unit_on_streams(server: MockBinanceServer) -> None:
 
 
 @streams_only
-async def test_combined_server_shutdown_and_burst_then_close(server: MockBinanceServer) -> None:
-    name = symbol_stream()
+async def test_combined_server_shutdown_and_burst_then_close(flavour: MockFlavour, server: MockServerBase) -> None:
+    name = symbol_stream(flavour.spec)
     client = await open_peer(f"{server.base_url}/stream?streams={name}")
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     await server.send_server_shutdown()
@@ -1032,10 +1079,7 @@ async def test_combined_server_shutdown_and_burst_then_close(server: MockBinance
 # ----------------------------------------------------------------------------------------------------------------
 
 
-futures_streams_only = pytest.mark.skipif(not (STREAMS and FUTURES), reason="futures streams spec only")
-
-
-async def start_listen_key(server: MockBinanceServer) -> str:
+async def start_listen_key(server: MockServerBase) -> str:
     assert server.user_data_api_url is not None
     api = await open_peer(server.user_data_api_url)
     reply = await api.call("userDataStream.start", {"apiKey": HMAC_KEY})
@@ -1046,7 +1090,7 @@ async def start_listen_key(server: MockBinanceServer) -> str:
 
 
 @futures_streams_only
-async def test_listen_key_socket_receives_bare_user_events(server: MockBinanceServer) -> None:
+async def test_listen_key_socket_receives_bare_user_events(flavour: MockFlavour, server: MockServerBase) -> None:
     key = await start_listen_key(server)
     client = await open_peer(f"{server.base_url}/ws/{key}")
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
@@ -1064,9 +1108,9 @@ async def test_listen_key_socket_receives_bare_user_events(server: MockBinanceSe
 
 
 @futures_streams_only
-async def test_listen_key_on_a_combined_connection(server: MockBinanceServer) -> None:
+async def test_listen_key_on_a_combined_connection(flavour: MockFlavour, server: MockServerBase) -> None:
     key = await start_listen_key(server)
-    name = symbol_stream()
+    name = symbol_stream(flavour.spec)
     client = await open_peer(f"{server.base_url}/stream?streams={name}/{key}")
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     await server.push_user_event({"e": "ACCOUNT_UPDATE", "E": 1})
@@ -1075,7 +1119,9 @@ async def test_listen_key_on_a_combined_connection(server: MockBinanceServer) ->
 
 
 @futures_streams_only
-async def test_listen_key_api_on_the_streams_server_serves_only_listen_key_methods(server: MockBinanceServer) -> None:
+async def test_listen_key_api_on_the_streams_server_serves_only_listen_key_methods(
+    flavour: MockFlavour, server: MockServerBase
+) -> None:
     assert server.user_data_api_url is not None
     api = await open_peer(server.user_data_api_url)
     assert error_code(await api.call("order.place", {"symbol": "BTCUSDT"})) == -1020
@@ -1083,24 +1129,24 @@ async def test_listen_key_api_on_the_streams_server_serves_only_listen_key_metho
     await api.ws.close()
 
 
-@pytest.mark.skipif(not (STREAMS and SPEC.product == "umfutures"), reason="USD-M routed endpoints only")
-async def test_usdm_private_route_filters_events(server: MockBinanceServer) -> None:
+@flavours(UM_STREAMS)
+async def test_usdm_private_route_filters_events(flavour: MockFlavour, server: MockServerBase) -> None:
     key = await start_listen_key(server)
     client = await open_peer(f"{server.base_url}/private/ws?listenKey={key}&events=ORDER_TRADE_UPDATE/listenKeyExpired")
     await server.wait_for(lambda: len(server.active_connections) == 1, GUARD)
     assert await server.push_user_event({"e": "ACCOUNT_UPDATE", "E": 1}) == 0
     assert await server.push_user_event({"e": "ORDER_TRADE_UPDATE", "E": 2}) == 1
     assert (await client.recv())["E"] == 2
-    market = await open_peer(f"{server.base_url}/market/stream?streams={symbol_stream()}")
+    market = await open_peer(f"{server.base_url}/market/stream?streams={symbol_stream(flavour.spec)}")
     await server.wait_for(lambda: len(server.active_connections) == 2, GUARD)
-    assert await server.emit(symbol_stream()) == 1
-    assert (await market.recv())["stream"] == symbol_stream()
+    assert await server.emit(symbol_stream(flavour.spec)) == 1
+    assert (await market.recv())["stream"] == symbol_stream(flavour.spec)
     await client.ws.close()
     await market.ws.close()
 
 
-@pytest.mark.skipif(not (STREAMS and SPOT), reason="spot streams only")
-async def test_spot_streams_have_no_listen_key_api(server: MockBinanceServer) -> None:
+@flavours(SPOT_STREAMS)
+async def test_spot_streams_have_no_listen_key_api(flavour: MockFlavour, server: MockServerBase) -> None:
     assert server.user_data_api_url is None
     with pytest.raises(ValueError):
         server.example_user_event()
