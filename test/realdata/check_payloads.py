@@ -207,7 +207,9 @@ class Checker:
             outcome.problems.append(f"rejected: {short_error(getattr(exc, 'cause', None) or exc)}")
             return None
 
-    def finish_event(self, routed: Any, expected_route: Any, text: str, outcome: Outcome) -> None:
+    def finish_event(self, routed: Any, expected_route: Any, text: str, outcome: Outcome, by_shape: bool = False) -> None:
+        """``by_shape``: no pattern of the stream has the payload's shape (COIN-M ``<pair>@markPrice``, an array whose
+        names match ``<symbol>@markPrice``); a list of the stream's own model is then the documented event."""
         event = routed.event
         is_array = isinstance(event, list)
         model_cls = type(event[0]) if is_array and event else type(event)
@@ -215,11 +217,12 @@ class Checker:
         outcome.model = shape(model_cls, is_array)
         outcome.accepted = True
         outcome.extra = untyped_fields(event)
-        if model_cls is not expected_route.model or is_array != expected_route.array:
+        shape_only = model_cls is expected_route.model and is_array != expected_route.array and by_shape
+        if model_cls is not expected_route.model or (is_array != expected_route.array and not shape_only):
             outcome.problems.append(f"routed to {outcome.model}, expected {shape(expected_route.model, expected_route.array)}")
             return
         outcome.routed = True
-        strict = strict_check(expected_route.model, text, expected_route.array)
+        strict = strict_check(model_cls, text, is_array)
         if strict:
             outcome.problems.append(strict)
 
@@ -246,12 +249,12 @@ class Checker:
         routed = self.decode(text, stream, outcome)
         if routed is None:
             return
-        self.finish_event(routed, route, text, outcome)
+        self.finish_event(routed, route, text, outcome, by_shape=all(r.array != is_array for r in routes))
         wrapped = json.dumps({"stream": stream, "data": json.loads(text)})
         combined = self.decode(wrapped, None, outcome)
         if combined is not None:
             event = combined.event
-            if type(event[0] if isinstance(event, list) and event else event) is not route.model or isinstance(event, list) != route.array:
+            if type(event[0] if isinstance(event, list) and event else event) is not route.model or (isinstance(event, list) != route.array and route.array == is_array):
                 outcome.problems.append(f"combined stream: routed elsewhere than {route.model.__name__}")
 
     def check_user_data_event(self, entry: dict[str, Any], text: str, outcome: Outcome) -> None:
