@@ -9,9 +9,17 @@ const { modelsFor } = require('../helpers/models');
 const { runtimeModule } = require('../helpers/runtime');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 
-// Spot recvWindow is a DECIMAL with up to three decimals (protocol notes 3.2), whatever the spec says.
-const RECV_WINDOW_TYPE = 'int | str | Decimal';
-// Decimals travel as strings (protocol notes 2.1); Decimal and int are accepted and rendered exactly.
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').IROperation} IROperation */
+/** @typedef {import('../helpers/ir-types').IRParam} IRParam */
+/** @typedef {import('../helpers/ir-types').IRMessage} IRMessage */
+/** @typedef {import('../helpers/ir-types').JsonSchema} JsonSchema */
+/** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
+
+// A parameter the IR marks `decimal` (spot's recvWindow takes up to three decimals, whatever the spec says).
+const DECIMAL_PARAM_TYPE = 'int | str | Decimal';
+// Binance wants DECIMAL parameters as JSON strings (WS API docs, "General API Information"; the futures docs say
+// so explicitly): `type: number` takes str, int or Decimal, all rendered exactly.
 const NUMBER_TYPE = 'str | int | Decimal';
 
 const BASE_METHOD_NAMES = new Set([
@@ -20,32 +28,77 @@ const BASE_METHOD_NAMES = new Set([
   'clock', 'stats', 'pending_requests', 'user_data_subscriptions', 'url', 'hooks', 'auto_session_logon',
 ]);
 
-/** The response model class of an operation, as models.py names it. */
+/**
+ * The response model class of an operation, as models.py names it.
+ *
+ * @param {IR} ir
+ * @param {IROperation} operation
+ * @returns {string}
+ */
 function responseClassName(ir, operation) {
   return modelsFor(ir).responseClass(operation);
 }
 
+/**
+ * The client method of an operation: its snake_case name, made legal and kept clear of the base class's names.
+ *
+ * @param {IROperation} operation
+ * @returns {string}
+ */
 function methodName(operation) {
   let name = safeAttributeName(operation.pyName);
   if (BASE_METHOD_NAMES.has(name)) name = `${name}_method`;
   return name;
 }
 
-/** The keyword argument of a parameter; the IR already made it a legal, non-keyword identifier. */
-function keywordName(param) {
-  return param.pyName;
-}
-
+/**
+ * @param {IRParam} param
+ * @param {Record<string, JsonSchema>} schemas
+ * @returns {string} the Python type of its keyword argument
+ */
 function paramType(param, schemas) {
-  if (param.wireName === 'recvWindow') return RECV_WINDOW_TYPE;
+  if (param.decimal) return DECIMAL_PARAM_TYPE;
   return pythonType(param.schema, { schemas, numberType: NUMBER_TYPE });
 }
 
-/** The user-facing parameters of an operation (apiKey, signature and timestamp are filled in by the client). */
+/**
+ * The user-facing parameters of an operation (apiKey, signature and timestamp are filled in by the client).
+ *
+ * @param {IROperation} operation
+ * @returns {IRParam[]}
+ */
 function userParams(operation) {
   return operation.params.filter((p) => !p.auth);
 }
 
+/**
+ * A keyword argument of a client method.
+ *
+ * @typedef {IRParam & {kw: string}} KeywordArgument
+ */
+
+/**
+ * The keyword arguments of an operation's method, required ones first; `kw` is the parameter's pyName, with
+ * underscores appended where two parameters would share one.
+ *
+ * @param {IROperation} operation
+ * @returns {KeywordArgument[]}
+ */
+function keywordArguments(operation) {
+  const params = userParams(operation);
+  const used = new Set();
+  return [...params.filter((p) => p.required), ...params.filter((p) => !p.required)].map((p) => {
+    let kw = p.pyName;
+    while (used.has(kw)) kw = `${kw}_`;
+    used.add(kw);
+    return { ...p, kw };
+  });
+}
+
+/**
+ * @param {IROperation} operation
+ * @returns {string}
+ */
 function securityNote(operation) {
   if (operation.signed) return `Security: ${operation.securityType} (signed: the client adds apiKey, timestamp and signature).`;
   if (operation.apiKey) return `Security: ${operation.securityType} (the client adds apiKey).`;
@@ -53,7 +106,13 @@ function securityNote(operation) {
   return '';
 }
 
-/** A human summary: the request message's name ("Place new order (TRADE) Request") beats "Send to order.place". */
+/**
+ * A human summary: the request message's name ("Place new order (TRADE) Request") beats "Send to order.place".
+ *
+ * @param {IROperation} operation
+ * @param {Record<string, IRMessage>} messages
+ * @returns {string}
+ */
 function operationSummary(operation, messages) {
   const request = messages[operation.requestMessage];
   const name = request && request.name && request.name !== request.id ? request.name.replace(/\s+Request$/, '') : '';
@@ -62,18 +121,14 @@ function operationSummary(operation, messages) {
   return `Send a ${operation.method} request.`;
 }
 
+/**
+ * @param {IR} ir
+ * @param {IROperation} operation
+ * @returns {string} the `async def` of one operation
+ */
 function renderOperationMethod(ir, operation) {
   const { schemas, messages } = ir;
-  const params = userParams(operation);
-  const required = params.filter((p) => p.required);
-  const optional = params.filter((p) => !p.required);
-  const used = new Set();
-  const named = [...required, ...optional].map((p) => {
-    let kw = keywordName(p);
-    while (used.has(kw)) kw = `${kw}_`;
-    used.add(kw);
-    return { ...p, kw, type: paramType(p, schemas) };
-  });
+  const named = keywordArguments(operation).map((p) => ({ ...p, type: paramType(p, schemas) }));
   const signature = ['self'];
   if (named.length) signature.push('*');
   for (const p of named) signature.push(p.required ? `${p.kw}: ${p.type}` : `${p.kw}: ${p.type} | None = None`);
@@ -93,6 +148,11 @@ function renderOperationMethod(ir, operation) {
   return `    async def ${methodName(operation)}(${signature.join(', ')}) -> ${returnType}:\n${doc}\n        ${body}\n`;
 }
 
+/**
+ * @param {IR} ir
+ * @param {string} baseClass
+ * @returns {string}
+ */
 function constructorBlock(ir, baseClass) {
   const structs = ir.kind === 'streams' ? '\n            struct_router=_struct_router,' : '';
   return `    def __init__(
@@ -124,7 +184,13 @@ ${docstring(`Create a client for ${ir.info.title}.\n\nSee \`\`${baseClass}\`\` f
 `;
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} client.py
+ */
 function renderClientModule(ir, params) {
+  /** @param {string} module */
   const rt = (module) => runtimeModule(params.runtime, module);
   const isApi = ir.kind === 'api';
   const baseClass = isApi ? 'ApiClientBase' : 'StreamClientBase';
@@ -164,4 +230,4 @@ ${docstring(classDoc, 4)}
 ${constructorBlock(ir, baseClass)}${methods.length ? `\n${methodText}` : ''}`;
 }
 
-module.exports = { renderClientModule, operationSummary, responseClassName, methodName, userParams, keywordName, paramType };
+module.exports = { renderClientModule, responseClassName, methodName, keywordArguments };

@@ -1,45 +1,67 @@
 'use strict';
 
 /**
- * Renders `models.py` (pydantic v2 models + EVENT_ROUTER) and `tests/_message_examples.py` (the example
- * payloads and routing cases the package's own tests run against) from the IR.
+ * Renders `models.py` (pydantic v2 models + EVENT_ROUTER) from the IR's ModelSet. The class, field and alias
+ * rendering is shared with components/structs.js (msgspec Structs of the same classes).
  */
 
-const { buildModels } = require('../helpers/models');
-const { exampleFor, validates } = require('../helpers/examples');
+const { modelsFor, mergedRoutes } = require('../helpers/models');
 const { runtimeModule } = require('../helpers/runtime');
-const { docstring, pyString, pyValue, GENERATED_NOTICE } = require('./python');
+const { docstring, pyString, GENERATED_NOTICE } = require('./python');
+
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
+/** @typedef {import('../helpers/models').ModelSet} ModelSet */
+/** @typedef {import('../helpers/models').ModelClass} ModelClass */
+/** @typedef {import('../helpers/models').ModelAlias} ModelAlias */
+/** @typedef {import('../helpers/models').ModelField} ModelField */
+/** @typedef {import('../helpers/models').RouteStreamPattern} RouteStreamPattern */
+
+/**
+ * How a field's wire name and options are spelled: pydantic's `Field(alias=...)` or msgspec's `field(name=...)`.
+ *
+ * @typedef {object} FieldStyle
+ * @property {string} call
+ * @property {string} nameKeyword
+ * @property {(field: ModelField) => string[]} extraArgs
+ */
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 
-function isOptional(field) {
-  return !field.required;
-}
-
+/**
+ * @param {ModelField} field
+ * @returns {string} its annotation: optional fields admit None
+ */
 function fieldType(field) {
-  if (!isOptional(field) || field.type === 'Any' || /(^| )None$/.test(field.type)) return field.type;
+  if (field.required || field.type === 'Any' || /(^| )None$/.test(field.type)) return field.type;
   return `${field.type} | None`;
 }
 
-/** How a field's wire name and options are spelled: pydantic's `Field(alias=...)` or msgspec's `field(name=...)`. */
+/** @type {FieldStyle} */
 const PYDANTIC_FIELD = {
   call: 'Field',
   nameKeyword: 'alias',
   extraArgs: (field) => (field.unionMode ? [`union_mode=${pyString(field.unionMode)}`] : []),
 };
+/** @type {FieldStyle} */
 const MSGSPEC_FIELD = { call: 'msgspec.field', nameKeyword: 'name', extraArgs: () => [] };
 
 /**
  * One attribute line and its docstring. `pending` holds the classes not defined yet: annotations are evaluated
  * at class creation (no `from __future__ import annotations`: evaluating strings costs pydantic a compile() per
  * field at import), and classes come in dependency order, so only a cycle needs a quoted forward reference.
+ *
+ * @param {ModelField} field
+ * @param {Set<string>} pending classes not defined yet
+ * @param {FieldStyle} [style]
+ * @returns {string}
  */
 function renderField(field, pending, style = PYDANTIC_FIELD) {
   const plain = fieldType(field);
   const forward = (plain.match(IDENTIFIER) || []).some((id) => pending.has(id));
   const type = forward ? pyString(plain) : plain;
   const args = [];
-  if (isOptional(field)) args.push('default=None');
+  if (!field.required) args.push('default=None');
   if (field.alias !== field.attr) args.push(`${style.nameKeyword}=${pyString(field.alias)}`);
   args.push(...style.extraArgs(field));
   let line;
@@ -51,30 +73,51 @@ function renderField(field, pending, style = PYDANTIC_FIELD) {
   return out.join('\n');
 }
 
-/** `Name: TypeAlias = type` blocks, sorted by name, each with its docstring. */
+/**
+ * `Name: TypeAlias = type` blocks, sorted by name, each with its docstring.
+ *
+ * @param {ModelAlias[]} aliases
+ * @returns {string[]}
+ */
 function renderAliases(aliases) {
   return [...aliases]
     .sort((a, b) => a.name.localeCompare(b.name, 'en'))
     .map((a) => [`${a.name}: TypeAlias = ${a.type}`, a.doc ? docstring(a.doc, 0) : ''].filter(Boolean).join('\n'));
 }
 
-/** The `from typing import ...` lines a module body needs (none when it uses no typing name). */
+/**
+ * The `from typing import ...` lines a module body needs (none when it uses no typing name).
+ *
+ * @param {string} body
+ * @returns {string[]}
+ */
 function typingImport(body) {
   const names = ['Any', 'Literal', 'TypeAlias'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
   return names.length ? [`from typing import ${names.join(', ')}`, ''] : [];
 }
 
+/**
+ * @param {ModelClass} record
+ * @param {Record<string, string>} messageDocs class name -> docs of its message
+ * @returns {string}
+ */
 function classDoc(record, messageDocs) {
   const own = record.doc;
   if (own && !/^(request|response) schema$/i.test(own)) return own;
   if (messageDocs[record.name]) return messageDocs[record.name];
   if (own) return own;
-  if (record.origin && record.origin.kind === 'inline') {
+  if (record.origin.kind === 'inline') {
     return `The \`${record.origin.path.join('.')}\` object of \`${record.origin.owner}\`.`;
   }
   return `The \`${record.name}\` object.`;
 }
 
+/**
+ * @param {ModelClass} record
+ * @param {Record<string, string>} messageDocs
+ * @param {Set<string>} pending
+ * @returns {string}
+ */
 function renderClass(record, messageDocs, pending) {
   const lines = [`class ${record.name}(BinanceModel):`, docstring(classDoc(record, messageDocs), 4)];
   if (record.fields.length) lines.push('');
@@ -83,26 +126,43 @@ function renderClass(record, messageDocs, pending) {
   return lines.filter((l, i) => !(l === '' && i === lines.length - 1)).join('\n');
 }
 
-/** Classes in dependency order (a class after those its fields use), ties broken by name. */
+/**
+ * Classes in dependency order (a class after those its fields use), ties broken by name.
+ *
+ * @param {ModelClass[]} classes
+ * @returns {ModelClass[]}
+ */
 function orderClasses(classes) {
   const byName = new Map(classes.map((c) => [c.name, c]));
+  /** @type {ModelClass[]} */
   const out = [];
+  /** @type {Map<string, string>} */
   const state = new Map();
+  /** @param {ModelClass} record */
   const visit = (record) => {
     if (state.get(record.name)) return;
     state.set(record.name, 'visiting');
     const deps = new Set();
     for (const field of record.fields) for (const id of field.type.match(IDENTIFIER) || []) if (byName.has(id)) deps.add(id);
-    for (const dep of [...deps].sort()) if (dep !== record.name) visit(byName.get(dep));
+    for (const dep of [...deps].sort()) if (dep !== record.name) visit(/** @type {ModelClass} */ (byName.get(dep)));
     out.push(record);
   };
   for (const record of [...classes].sort((a, b) => a.name.localeCompare(b.name, 'en'))) visit(record);
   return out;
 }
 
+/**
+ * The docs of each class that stands for a message payload: the message's title (or name), summary and
+ * description.
+ *
+ * @param {IR} ir
+ * @param {ModelSet} models
+ * @returns {Record<string, string>}
+ */
 function messageDocsByClass(ir, models) {
+  /** @type {Record<string, string>} */
   const docs = {};
-  for (const [id, message] of Object.entries(ir.messages || {})) {
+  for (const [id, message] of Object.entries(ir.messages)) {
     const cls = models.byMessage[id];
     if (!cls || docs[cls]) continue;
     const text = [message.title || message.name, message.summary, message.description].filter(Boolean);
@@ -112,34 +172,31 @@ function messageDocsByClass(ir, models) {
   return docs;
 }
 
+/**
+ * @param {RouteStreamPattern} pattern
+ * @returns {string} a `StreamPattern(...)` expression
+ */
 function streamPatternExpr(pattern) {
   const params = pattern.params
     .filter((p, i, all) => all.findIndex((q) => q.name === p.name) === i)
     .filter((p) => pattern.template.includes(`{${p.name}}`))
-    .map((p) => `(${pyString(p.name)}, ${p.values ? `(${p.values.map(pyString).join(', ')}${p.values.length === 1 ? ',' : ''})` : 'None'})`);
+    .map((p) => `(${pyString(p.name)}, ${p.values ? tupleExpr(p.values.map(pyString)) : 'None'})`);
   return `StreamPattern(${pyString(pattern.template)}, (${params.join(', ')}${params.length === 1 ? ',' : ''}))`;
 }
 
+/**
+ * @param {string[]} items Python expressions
+ * @returns {string} a tuple of them
+ */
 function tupleExpr(items) {
   return `(${items.join(', ')}${items.length === 1 ? ',' : ''})`;
 }
 
-/** Routes with the same model, shape and envelope are one route with all their stream patterns. */
-function mergedRoutes(models) {
-  const merged = new Map();
-  for (const route of models.events) {
-    const key = `${route.modelClass}|${route.array}|${route.envelope}`;
-    if (!merged.has(key)) {
-      merged.set(key, { ...route, streamPatterns: [...route.streamPatterns], eventTypes: [...route.eventTypes] });
-      continue;
-    }
-    const target = merged.get(key);
-    for (const p of route.streamPatterns) if (!target.streamPatterns.some((q) => q.template === p.template)) target.streamPatterns.push(p);
-    for (const t of route.eventTypes) if (!target.eventTypes.includes(t)) target.eventTypes.push(t);
-  }
-  return [...merged.values()];
-}
-
+/**
+ * @param {IR} ir
+ * @param {ModelSet} models
+ * @returns {string} the EVENT_ROUTER assignment
+ */
 function renderRouter(ir, models) {
   const routes = mergedRoutes(models).map((route) => {
     const args = [
@@ -168,14 +225,25 @@ function renderRouter(ir, models) {
   ].join('\n');
 }
 
-/** `__all__` order as ruff (RUF022) wants it: SCREAMING_CASE, then CamelCase, then the rest, each sorted. */
+/**
+ * `__all__` order as ruff (RUF022) wants it: SCREAMING_CASE, then CamelCase, then the rest, each sorted.
+ *
+ * @param {string[]} names
+ * @returns {string[]}
+ */
 function sortAll(names) {
+  /** @param {string} n */
   const rank = (n) => (/^[A-Z0-9_]+$/.test(n) && n.length > 1 ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} models.py
+ */
 function renderModelsModule(ir, params) {
-  const models = buildModels(ir);
+  const models = modelsFor(ir);
   const messageDocs = messageDocsByClass(ir, models);
   const ordered = orderClasses(models.classes);
   const pending = new Set(ordered.map((c) => c.name));
@@ -196,8 +264,7 @@ function renderModelsModule(ir, params) {
   ]);
   const routingImports = ['BinanceModel', 'EventRoute', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent', 'StreamPattern']
     .filter((n) => new RegExp(`\\b${n}\\b`).test(`${body}\n${router}`) || ['BinanceModel', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent'].includes(n));
-  const title = (ir.info && ir.info.title) || 'AsyncAPI document';
-  const version = (ir.info && ir.info.version) || '';
+  const { title, version } = ir.info;
 
   const header = [
     docstring(
@@ -228,170 +295,8 @@ function renderModelsModule(ir, params) {
   return `${header.join('\n')}\n\n${body}\n\n\n${footer.join('\n')}`;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// tests/_message_examples.py
-
-function sampleStreamName(pattern) {
-  if (pattern.example && !/[{}]/.test(pattern.example)) return pattern.example;
-  return pattern.template.replace(/\{([^}]+)\}/g, (m, name) => {
-    const param = pattern.params.find((p) => p.name === name);
-    if (param && param.values && param.values.length) return param.values[0];
-    if (/symbol/i.test(name)) return 'btcusdt';
-    if (/pair/i.test(name)) return 'btcusd';
-    if (/interval/i.test(name)) return '1m';
-    return 'x';
-  });
-}
-
-function schemaRef(name) {
-  return { $ref: `#/components/schemas/${name}` };
-}
-
-/** Example payloads for every class that stands for a spec schema, plus list-form results. */
-function messageExamples(ir, models) {
-  const schemas = ir.schemas || {};
-  const out = {};
-  const add = (cls, value) => {
-    if (!out[cls]) out[cls] = [];
-    if (!out[cls].some((v) => JSON.stringify(v) === JSON.stringify(value))) out[cls].push(value);
-  };
-  for (const [schemaName, cls] of Object.entries(models.bySchema).sort()) {
-    const record = models.classNamed(cls);
-    if (!record) continue;
-    const value = exampleFor(schemaRef(schemaName), schemas);
-    if (value && typeof value === 'object' && !Array.isArray(value)) add(cls, value);
-  }
-  for (const op of ir.operations || []) {
-    const cls = models.responses[op.method];
-    if (!cls || !op.resultMayBeList) continue;
-    const value = exampleFor(schemaRef(op.responseSchema), schemas);
-    if (value && value.result && !Array.isArray(value.result)) add(cls, { ...value, result: [value.result] });
-  }
-  return out;
-}
-
-function routingCases(ir, models) {
-  const schemas = ir.schemas || {};
-  const routes = mergedRoutes(models);
-  const cases = [];
-  const objectRoutesByType = new Map();
-  for (const route of routes) {
-    if (route.array) continue;
-    for (const t of route.eventTypes) objectRoutesByType.set(`${route.envelope}|${t}`, (objectRoutesByType.get(`${route.envelope}|${t}`) || 0) + 1);
-  }
-  const shapeRoutes = routes.filter((r) => r.noEventType && !r.array);
-  for (const route of routes) {
-    const messageSchema = route.schema;
-    const payload = exampleFor(schemaRef(messageSchema), schemas);
-    const expected = route.array ? `list[${route.modelClass}]` : route.modelClass;
-    const eventType = route.noEventType ? route.modelClass : route.eventTypes[0];
-    if (route.envelope === 'subscription') {
-      const frame = payload && typeof payload === 'object' ? { subscriptionId: 1, ...payload } : payload;
-      cases.push({ frame, stream: null, expected, eventType, subscriptionId: frame.subscriptionId });
-      continue;
-    }
-    const ambiguous = route.noEventType
-      ? shapeRoutes.length > 1 && shapeRoutes.some((o) => o !== route && o.requiredKeys.every((k) => route.requiredKeys.includes(k)) && o.requiredKeys.length >= route.requiredKeys.length)
-      : !route.array && route.eventTypes.some((t) => objectRoutesByType.get(`${route.envelope}|${t}`) > 1);
-    if (!ambiguous) cases.push({ frame: payload, stream: null, expected, eventType, subscriptionId: null });
-    for (const pattern of route.streamPatterns) {
-      const stream = sampleStreamName(pattern);
-      cases.push({ frame: { stream, data: payload }, stream, expected, eventType, subscriptionId: null });
-      cases.push({ frame: payload, stream, expected, eventType, subscriptionId: null, passStream: true });
-    }
-  }
-  return cases;
-}
-
-function ownObjectExamples(schema) {
-  const values = [...(schema.example !== undefined ? [schema.example] : []), ...(Array.isArray(schema.examples) ? schema.examples : [])];
-  return values.filter((v) => v && typeof v === 'object' && !Array.isArray(v));
-}
-
-function renderModelExamplesModule(ir) {
-  const models = buildModels(ir);
-  const examples = messageExamples(ir, models);
-  const cases = routingCases(ir, models);
-  const exampleLines = Object.entries(examples)
-    .sort(([a], [b]) => a.localeCompare(b, 'en'))
-    .map(([cls, values]) => `    ${pyString(cls)}: [${values.map(pyValue).join(', ')}],`);
-  const caseLines = cases.map(
-    (c) =>
-      `    RoutingCase(${pyString(JSON.stringify(c.frame))}, ${pyString(c.expected)}, ${pyString(c.eventType)}, ` +
-      `${c.stream === null ? 'None' : pyString(c.stream)}, ${c.subscriptionId === null || c.subscriptionId === undefined ? 'None' : c.subscriptionId}, ` +
-      `${c.passStream ? 'True' : 'False'}),`,
-  );
-  const responseLines = Object.entries(models.responses)
-    .sort(([a], [b]) => a.localeCompare(b, 'en'))
-    .map(([method, cls]) => `    ${pyString(method)}: ${pyString(cls)},`);
-  const specExampleLines = Object.entries(models.bySchema)
-    .filter(([, cls]) => models.classNamed(cls))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, cls]) => [cls, ownObjectExamples((ir.schemas || {})[name] || {})])
-    .filter(([, values]) => values.length)
-    .map(([cls, values]) => `    ${pyString(cls)}: [${values.map(pyValue).join(', ')}],`);
-  const invalid = Object.entries(models.bySchema)
-    .filter(([name]) => {
-      const schema = (ir.schemas || {})[name] || {};
-      const own = [...(schema.example !== undefined ? [schema.example] : []), ...(Array.isArray(schema.examples) ? schema.examples : [])];
-      return own.some((e) => !validates(e, schema, ir.schemas));
-    })
-    .map(([name]) => name)
-    .sort();
-  return [
-    docstring(
-      'Example payloads and routing cases generated from the spec, for test_models.\n\n' +
-        'MESSAGE_EXAMPLES: class name -> payloads assembled from the spec\'s field examples (wire names).\n' +
-        'SPEC_EXAMPLES: class name -> the spec\'s own whole-object examples, as written.\n' +
-        'ROUTING_CASES: raw frame as sent by Binance -> expected model class and event type.\n' +
-        'RESPONSE_CLASSES: WS API method -> response model class.\n\n' +
-        (invalid.length
-          ? `Whole-object examples of ${invalid.join(', ')} break their own schema: MESSAGE_EXAMPLES uses field examples instead.\n\n`
-          : '') +
-        GENERATED_NOTICE,
-    ),
-    '',
-    'from __future__ import annotations',
-    '',
-    'from typing import Any, NamedTuple',
-    '',
-    '',
-    'class RoutingCase(NamedTuple):',
-    '    frame: str',
-    '    expected: str',
-    '    """Model class name, or `list[ClassName]` for all-market array streams."""',
-    '    event_type: str',
-    '    stream: str | None',
-    '    subscription_id: int | None',
-    '    pass_stream: bool',
-    '    """True: the frame is a bare payload and the stream name is handed to the router separately."""',
-    '',
-    '',
-    `MESSAGE_EXAMPLES: dict[str, list[Any]] = {`,
-    ...exampleLines,
-    '}',
-    '',
-    'SPEC_EXAMPLES: dict[str, list[Any]] = {',
-    ...specExampleLines,
-    '}',
-    '',
-    'ROUTING_CASES: list[RoutingCase] = [',
-    ...caseLines,
-    ']',
-    '',
-    'RESPONSE_CLASSES: dict[str, str] = {',
-    ...responseLines,
-    '}',
-    '',
-    `SPEC_KIND = ${pyString(ir.kind || 'api')}`,
-    '',
-  ].join('\n');
-}
-
 module.exports = {
   renderModelsModule,
-  renderModelExamplesModule,
-  buildModels,
   // shared with components/structs.js
   MSGSPEC_FIELD,
   classDoc,

@@ -6,7 +6,15 @@
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 const { runtimeModule, runtimeProject, publicNames } = require('../helpers/runtime');
 
-/** The dependencies of a generated package: the runtime's ranges (embedded), or the runtime itself (shared). */
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
+
+/**
+ * The dependencies of a generated package: the runtime's ranges (embedded), or the runtime itself (shared).
+ *
+ * @param {TemplateParams} params
+ * @returns {string[]}
+ */
 function dependencies(params) {
   const runtime = runtimeProject();
   if (params.runtime === 'shared') {
@@ -17,19 +25,34 @@ function dependencies(params) {
   return runtime.dependencies;
 }
 
-/** The optional fast paths: transport="picows" everywhere, event_models="msgspec" in streams packages. */
+/**
+ * The optional fast paths: transport="picows" everywhere, event_models="msgspec" in streams packages.
+ *
+ * @param {IR} ir
+ * @returns {string[]}
+ */
 function fastDependencies(ir) {
   const { fast } = runtimeProject();
   return ir.kind === 'streams' ? fast : fast.filter((d) => !/^msgspec\b/.test(d));
 }
 
+/**
+ * @param {string} text
+ * @returns {string} a TOML basic string
+ */
 function tomlString(text) {
   return JSON.stringify(String(text));
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} pyproject.toml
+ */
 function renderPyproject(ir, params) {
   const pkg = params.packageName;
   const runtime = runtimeProject();
+  /** @param {string[]} items */
   const list = (items) => `[\n${items.map((d) => `  ${tomlString(d)},`).join('\n')}\n]`;
   return `# ${GENERATED_NOTICE}
 [build-system]
@@ -74,10 +97,19 @@ testpaths = [${tomlString(`${pkg}/tests`)}]
 `;
 }
 
+/**
+ * @param {TemplateParams} params
+ * @returns {string} requirements.txt
+ */
 function renderRequirements(params) {
   return `# Runtime dependencies (the same as pyproject.toml); tests also need: ${runtimeProject().test.join(' ')}\n${dependencies(params).join('\n')}\n`;
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} __init__.py
+ */
 function renderInit(ir, params) {
   const streams = ir.kind === 'streams';
   return `${docstring(`${ir.info.title}: typed asyncio WebSocket client (package ${params.packageName} ${params.version}).\n\n${GENERATED_NOTICE}`)}
@@ -118,6 +150,11 @@ ${streams ? '    "streams",\n' : ''}]
 `;
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} testing.py
+ */
 function renderTesting(ir, params) {
   return `${docstring(`An offline mock of ${ir.info.title} for tests and for trying bots without the exchange.\n\nIt answers from the spec's examples and enforces the protocol (signatures, ids, limits); see \`\`MockServerBase\`\` for fault controls.\n\n${GENERATED_NOTICE}`)}
 
@@ -138,7 +175,14 @@ class MockBinanceServer(MockServerBase):
 `;
 }
 
-/** errors.py or auth.py of the package: the runtime module's public names, under the package's name. */
+/**
+ * errors.py or auth.py of the package: the runtime module's public names, under the package's name.
+ *
+ * @param {string} dotted runtime module
+ * @param {string} summary
+ * @param {TemplateParams} params
+ * @returns {string}
+ */
 function renderReexport(dotted, summary, params) {
   const names = publicNames(dotted);
   return `${docstring(`${summary}\n\nThe runtime's \`\`${dotted}\`\` module under this package's name${params.runtime === 'shared' ? ' (the shared binance-ws-runtime distribution: every package generated with runtime=shared raises the same classes)' : ''}.\n\n${GENERATED_NOTICE}`)}
@@ -151,12 +195,20 @@ __all__ = [${names.map(pyString).join(', ')}]
 `;
 }
 
+/**
+ * @param {TemplateParams} params
+ * @returns {string} errors.py
+ */
 function renderErrors(params) {
   return renderReexport('errors', 'Exceptions raised by the client, and the mapping from Binance error replies to them.', params);
 }
 
+/**
+ * @param {TemplateParams} params
+ * @returns {string} auth.py
+ */
 function renderAuth(params) {
   return renderReexport('auth', 'Request signing (HMAC-SHA256, RSA, Ed25519), API credentials and key generation.', params);
 }
 
-module.exports = { renderPyproject, renderRequirements, renderInit, renderTesting, renderErrors, renderAuth, dependencies };
+module.exports = { renderPyproject, renderRequirements, renderInit, renderTesting, renderErrors, renderAuth };

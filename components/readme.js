@@ -4,23 +4,52 @@
  * script that runs offline against the package's MockBinanceServer; the package's tests execute them all.
  */
 const { snakeCase } = require('../helpers/naming');
-const { methodName, userParams, keywordName } = require('./client');
+const { methodName, keywordArguments } = require('./client');
 const { builders } = require('./streams');
 const { paramsExample } = require('./spec-table');
 const { pyValue, docstring, GENERATED_NOTICE } = require('./python');
+
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').IROperation} IROperation */
+/** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
+
+/**
+ * A README section with one complete script.
+ *
+ * @typedef {object} ExampleBlock
+ * @property {string} title
+ * @property {string} text
+ * @property {string} code
+ */
 
 // A published HMAC test key pair (Binance's docs); the mock server accepts it once registered.
 const DEMO_API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 const DEMO_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 
+/**
+ * The keyword arguments of an example call, in spec order: the required ones and `symbol`, with the spec's
+ * example values.
+ *
+ * @param {IR} ir
+ * @param {IROperation} operation
+ * @returns {string}
+ */
 function callArguments(ir, operation) {
-  const example = paramsExample(ir, operation);
-  return userParams(operation)
+  const example = /** @type {Record<string, unknown>} */ (paramsExample(ir, operation));
+  const order = operation.params.map((p) => p.wireName);
+  return keywordArguments(operation)
     .filter((p) => p.required || p.wireName === 'symbol')
-    .map((p) => `${keywordName(p)}=${pyValue(example[p.wireName] !== undefined ? example[p.wireName] : p.wireName === 'symbol' ? 'BTCUSDT' : '1')}`)
+    .sort((a, b) => order.indexOf(a.wireName) - order.indexOf(b.wireName))
+    .map((p) => `${p.kw}=${pyValue(example[p.wireName] !== undefined ? example[p.wireName] : p.wireName === 'symbol' ? 'BTCUSDT' : '1')}`)
     .join(', ');
 }
 
+/**
+ * @param {IR} ir
+ * @param {(op: IROperation) => boolean} predicate
+ * @param {string[]} preferred methods to pick first, in order
+ * @returns {IROperation | null}
+ */
 function pickOperation(ir, predicate, preferred) {
   const candidates = ir.operations.filter(predicate);
   for (const method of preferred) {
@@ -33,6 +62,11 @@ function pickOperation(ir, predicate, preferred) {
 /**
  * A complete example script against the mock server with the demo HMAC key registered; `body` is the code
  * inside `async with BinanceWebSocketClient(...) as client:`, indented by 12 spaces.
+ *
+ * @param {string} pkg
+ * @param {string} packageImports
+ * @param {string} body
+ * @returns {string}
  */
 function keyedScript(pkg, packageImports, body) {
   return `import asyncio
@@ -56,9 +90,15 @@ asyncio.run(main())
 `;
 }
 
+/**
+ * @param {IR} ir
+ * @param {string} pkg
+ * @returns {ExampleBlock[]}
+ */
 function apiExamples(ir, pkg) {
   const unsigned = pickOperation(ir, (op) => !op.signed && !op.apiKey && op.securityType === 'NONE', ['ticker.price', 'depth', 'time', 'ping']);
   const signed = pickOperation(ir, (op) => op.signed && op.method !== 'session.logon', ['order.test', 'account.status', 'order.status']);
+  /** @type {ExampleBlock[]} */
   const blocks = [];
   if (unsigned) {
     blocks.push({
@@ -110,11 +150,17 @@ asyncio.run(main())
   return blocks;
 }
 
+/**
+ * @param {IR} ir
+ * @param {string} pkg
+ * @returns {ExampleBlock[]}
+ */
 function streamExamples(ir, pkg) {
   const list = builders(ir);
   const first = list.find((b) => b.variants[0].params.length > 0) || list[0];
   if (!first) return [];
   const args = first.variants[0].params.map((p) => (p.enum && p.enum.length ? pyValue(p.enum[0]) : /symbol|pair/i.test(p.name) ? '"BTCUSDT"' : /interval/i.test(p.name) ? '"1m"' : '"btcusdt"'));
+  /** @type {ExampleBlock[]} */
   const blocks = [{
     title: 'Quick start',
     text: `Stream names come from typed builders in \`${pkg}.streams\`; events arrive as typed models. Offline against the bundled mock server; drop it and \`url=\` for Binance.`,
@@ -155,20 +201,38 @@ asyncio.run(main())
   return blocks;
 }
 
+/**
+ * @param {IR} ir
+ * @returns {string}
+ */
 function operationsTable(ir) {
   const rows = ir.operations.map((op) => `| \`${op.method}\` | \`${ir.kind === 'api' ? methodName(op) : snakeCase(op.channelMethod || op.method)}\` | ${op.securityType}${op.signed ? ' (signed)' : op.apiKey ? ' (apiKey)' : ''} |`);
   return ['| wire method | Python | security |', '|---|---|---|', ...rows].join('\n');
 }
 
+/**
+ * @param {IR} ir
+ * @returns {string}
+ */
 function streamsTable(ir) {
   const rows = builders(ir).map((b) => `| \`streams.${b.name}\` | ${b.variants.map((v) => `\`${v.template}\``).join(', ')} |`);
   return ['| builder | templates |', '|---|---|', ...rows].join('\n');
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {ExampleBlock[]}
+ */
 function readmeExamples(ir, params) {
   return ir.kind === 'api' ? apiExamples(ir, params.packageName) : streamExamples(ir, params.packageName);
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} README.md
+ */
 function renderReadme(ir, params) {
   const pkg = params.packageName;
   const blocks = readmeExamples(ir, params);
@@ -216,10 +280,15 @@ python -m pytest ${pkg}/tests
 `;
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} example.py: the first README example
+ */
 function renderExample(ir, params) {
   const blocks = readmeExamples(ir, params);
   const code = blocks.length ? blocks[0].code : 'print("this spec declares no operations")\n';
   return `${docstring(`End-to-end example for ${ir.info.title}: runs offline against the bundled mock server.\n\n${GENERATED_NOTICE}`)}\n\n${code}`;
 }
 
-module.exports = { renderReadme, renderExample, readmeExamples, DEMO_API_KEY, DEMO_SECRET };
+module.exports = { renderReadme, renderExample };

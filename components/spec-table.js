@@ -5,36 +5,66 @@
  */
 const { runtimeModule } = require('../helpers/runtime');
 const { modelsFor } = require('../helpers/models');
-const { resolveSchema } = require('../helpers/types');
+const { resolveSchema, schemaRef } = require('../helpers/refs');
 const { exampleFor } = require('../helpers/examples');
 const { pyString, pyValue, docstring, GENERATED_NOTICE } = require('./python');
 const { methodName, responseClassName } = require('./client');
 
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').IROperation} IROperation */
+/** @typedef {import('../helpers/ir-types').IREvent} IREvent */
+/** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
+
+/**
+ * An example of the `result` of an operation's reply, or null when the reply declares none.
+ *
+ * @param {IR} ir
+ * @param {IROperation} operation
+ * @returns {unknown}
+ */
 function resultExample(ir, operation) {
-  const response = resolveSchema({ $ref: `#/components/schemas/${operation.responseSchema}` }, ir.schemas);
-  const result = response && response.properties && response.properties.result;
+  const response = resolveSchema(schemaRef(operation.responseSchema), ir.schemas);
+  const result = response.properties && response.properties.result;
   if (!result) return null;
   return exampleFor(result, ir.schemas);
 }
 
+/**
+ * An example of the `params` of an operation's request: an object (named params) or a list (positional).
+ *
+ * @param {IR} ir
+ * @param {IROperation} operation
+ * @returns {Record<string, unknown> | unknown[]}
+ */
 function paramsExample(ir, operation) {
   if (operation.paramsStyle === 'none') return {};
-  const request = resolveSchema({ $ref: `#/components/schemas/${operation.requestSchema}` }, ir.schemas);
-  const params = request && request.properties && request.properties.params;
+  const request = resolveSchema(schemaRef(operation.requestSchema), ir.schemas);
+  const params = request.properties && request.properties.params;
   if (!params) return {};
   const example = exampleFor(params, ir.schemas);
   if (operation.paramsStyle === 'array') return Array.isArray(example) ? example : [];
   return example && typeof example === 'object' && !Array.isArray(example) ? example : {};
 }
 
+/**
+ * An example of an event as the mock server sends it inside its envelope (the envelope's body), or of the whole
+ * payload when there is no envelope.
+ *
+ * @param {IR} ir
+ * @param {IREvent} event
+ * @returns {unknown}
+ */
 function eventExample(ir, event) {
-  const schema = resolveSchema({ $ref: `#/components/schemas/${event.schema}` }, ir.schemas);
-  if (event.envelope === 'subscription') {
-    return exampleFor((schema.properties || {}).event || {}, ir.schemas);
-  }
+  const schema = resolveSchema(schemaRef(event.schema), ir.schemas);
+  if (event.bodyKey) return exampleFor((schema.properties || {})[event.bodyKey] || {}, ir.schemas);
   return exampleFor(schema, ir.schemas);
 }
 
+/**
+ * @param {IR} ir
+ * @param {IROperation} operation
+ * @returns {string} its `OperationSpec(...)` entry
+ */
 function operationSpec(ir, operation) {
   const params = operation.params.map(
     (p) => `ParamSpec(${pyString(p.wireName)}, ${pyString(p.pyName)}, required=${p.required ? 'True' : 'False'}, auth=${p.auth ? 'True' : 'False'})`,
@@ -57,7 +87,12 @@ function operationSpec(ir, operation) {
   return `    ${pyString(operation.method)}: OperationSpec(${fields.join(', ')}),`;
 }
 
-/** Only the dataclasses this spec needs, so the module has no unused imports. */
+/**
+ * Only the dataclasses this spec needs, so the module has no unused imports.
+ *
+ * @param {IR} ir
+ * @returns {string[]}
+ */
 function specTypeImports(ir) {
   const names = ['ChannelSpec', 'OperationSpec', 'ServerSpec', 'Spec'];
   if (ir.events.length) names.push('EventSpec');
@@ -66,6 +101,11 @@ function specTypeImports(ir) {
   return names.sort();
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} _spec.py
+ */
 function renderSpecModule(ir, params) {
   const servers = ir.servers.map((s) => `ServerSpec(${pyString(s.name)}, ${pyString(s.url)}, testnet=${s.testnet ? 'True' : 'False'}${s.route ? `, route=${pyString(s.route)}` : ''})`);
   const channels = ir.channels.map((c) => `ChannelSpec(${pyString(c.id)}, ${pyString(c.address)}, ${pyString(c.kind)})`);
@@ -106,4 +146,4 @@ ${patterns.join('\n')}
 `;
 }
 
-module.exports = { renderSpecModule, resultExample, paramsExample, eventExample };
+module.exports = { renderSpecModule, paramsExample };

@@ -3,12 +3,28 @@
  * tests/test_stream_names.py: each generated builder, called with example values, returns the stream name the
  * template expects (computed here, independently of the Python code), for every variant of the builder.
  */
-const { pascalCase } = require('../helpers/naming');
 const { builders } = require('./streams');
 const { pyString, docstring, GENERATED_NOTICE } = require('./python');
 
-const LOWERCASE_PARAM = /symbol|pair|asset/i;
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').IRStreamParam} IRStreamParam */
+/** @typedef {import('../helpers/ir-types').IRStreamPattern} IRStreamPattern */
 
+/**
+ * @typedef {object} StreamNameCase
+ * @property {string} builder
+ * @property {Array<[string, string]>} args keyword -> value
+ * @property {string} expected the stream name
+ * @property {string} model the event's model class
+ */
+
+/**
+ * An example argument: the last enum value, else a plausible value in upper case (so that the builder's
+ * lower-casing is exercised).
+ *
+ * @param {IRStreamParam} param
+ * @returns {string}
+ */
 function sampleValue(param) {
   if (param.enum && param.enum.length) return param.enum[param.enum.length - 1];
   if (/pair/i.test(param.name)) return 'BTCUSDT';
@@ -17,28 +33,46 @@ function sampleValue(param) {
   return 'x1';
 }
 
-function expectedName(template, values) {
-  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => (LOWERCASE_PARAM.test(name) ? values[name].toLowerCase() : values[name]));
+/**
+ * The stream name a template gives for the values, computed here independently of the generated code.
+ *
+ * @param {IRStreamPattern} pattern
+ * @param {Record<string, string>} values placeholder -> value
+ * @returns {string}
+ */
+function expectedName(pattern, values) {
+  const lowercase = new Set(pattern.params.filter((p) => p.lowercase).map((p) => p.name));
+  return pattern.template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => (lowercase.has(name) ? values[name].toLowerCase() : values[name]));
 }
 
+/**
+ * @param {IR} ir
+ * @returns {StreamNameCase[]} one per template of every builder
+ */
 function cases(ir) {
+  /** @type {StreamNameCase[]} */
   const out = [];
   for (const builder of builders(ir)) {
     for (const variant of builder.variants) {
+      /** @type {Record<string, string>} */
       const values = {};
       const args = variant.params.map((p) => {
         values[p.name] = sampleValue(p);
-        const kw = p.pyName;
-        return `${kw}=${pyString(values[p.name])}`;
+        return /** @type {[string, string]} */ ([p.pyName, values[p.name]]);
       });
-      out.push({ builder: builder.name, args, expected: expectedName(variant.template, values), model: pascalCase(variant.event.schema) });
+      out.push({ builder: builder.name, args, expected: expectedName(variant, values), model: variant.model });
     }
   }
   return out;
 }
 
+/**
+ * @param {IR} ir
+ * @returns {string} tests/test_stream_names.py
+ */
 function renderStreamNamesTest(ir) {
-  const rows = cases(ir).map((c) => `    (streams.${c.builder}, {${c.args.map((a) => a.replace(/^([^=]+)=/, (m, k) => `${pyString(k)}: `)).join(', ')}}, ${pyString(c.expected)}, ${pyString(c.model)}),`);
+  const all = cases(ir);
+  const rows = all.map((c) => `    (streams.${c.builder}, {${c.args.map(([kw, value]) => `${pyString(kw)}: ${pyString(value)}`).join(', ')}}, ${pyString(c.expected)}, ${pyString(c.model)}),`);
   return `${docstring(`Stream-name builders return the names their templates define.\n\n${GENERATED_NOTICE}`)}
 
 from __future__ import annotations
@@ -63,7 +97,7 @@ def test_builder_returns_the_templated_stream_name(
 
 
 def test_every_pattern_has_a_builder() -> None:
-    assert len(CASES) == ${cases(ir).length}
+    assert len(CASES) == ${all.length}
 `;
 }
 

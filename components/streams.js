@@ -4,13 +4,35 @@
  * Variants of one stream (`{symbol}@depth{levels}` and `{symbol}@depth{levels}@{speed}`) become one builder
  * whose extra parameters are optional.
  */
-const { snakeCase, pascalCase, PYTHON_KEYWORDS } = require('../helpers/naming');
+const { snakeCase, PYTHON_KEYWORDS } = require('../helpers/naming');
+const { modelsFor } = require('../helpers/models');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 
-// Binance stream names carry symbols, pairs and assets in lower case (protocol notes 5.1).
-const LOWERCASE_PARAM = /symbol|pair|asset/i;
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').IREvent} IREvent */
+/** @typedef {import('../helpers/ir-types').IRStreamPattern} IRStreamPattern */
+/** @typedef {import('../helpers/ir-types').IRStreamParam} IRStreamParam */
 
-/** `{symbol}@kline_{interval}@+08:00` -> `kline_plus_08_00`; `!miniTicker@arr` -> `all_mini_ticker_arr`. */
+/**
+ * One template of a builder, with the event it carries and the event's model class.
+ *
+ * @typedef {IRStreamPattern & {event: IREvent, model: string}} BuilderVariant
+ */
+
+/**
+ * A stream-name builder: one function of streams.py, for one or more templates (variants) of one event.
+ *
+ * @typedef {object} StreamBuilder
+ * @property {string} name function name
+ * @property {BuilderVariant[]} variants fewest parameters first; each adds optional parameters to the previous
+ */
+
+/**
+ * `{symbol}@kline_{interval}@+08:00` -> `kline_plus_08_00`; `!miniTicker@arr` -> `all_mini_ticker_arr`.
+ *
+ * @param {string} template
+ * @returns {string}
+ */
 function builderBaseName(template) {
   const literal = String(template)
     .replace(/\{[^}]*\}/g, ' ')
@@ -20,6 +42,10 @@ function builderBaseName(template) {
   return PYTHON_KEYWORDS.has(name) ? `${name}_stream` : name;
 }
 
+/**
+ * @param {IRStreamParam} param
+ * @returns {string} the Python type of its argument
+ */
 function paramType(param) {
   if (!param.enum || !param.enum.length) return 'str';
   const literals = param.enum.map(pyString).join(', ');
@@ -27,14 +53,21 @@ function paramType(param) {
   return numeric ? `Literal[${literals}] | int` : `Literal[${literals}]`;
 }
 
+/**
+ * The Python expression of a template's stream name: an f-string over the builder's arguments.
+ *
+ * @param {string} template
+ * @param {Map<string, IRStreamParam & {kw: string}>} paramsByName
+ * @returns {string}
+ */
 function formatExpression(template, paramsByName) {
   let out = '';
   let last = 0;
   for (const match of template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
     out += template.slice(last, match.index).replace(/[{}]/g, (c) => c + c);
-    const param = paramsByName.get(match[1]);
-    out += LOWERCASE_PARAM.test(param.name) ? `{${param.kw}.lower()}` : `{${param.kw}}`;
-    last = match.index + match[0].length;
+    const param = /** @type {IRStreamParam & {kw: string}} */ (paramsByName.get(match[1]));
+    out += param.lowercase ? `{${param.kw}.lower()}` : `{${param.kw}}`;
+    last = /** @type {number} */ (match.index) + match[0].length;
   }
   if (last === 0) return pyString(template);
   out += template.slice(last).replace(/[{}]/g, (c) => c + c);
@@ -44,22 +77,33 @@ function formatExpression(template, paramsByName) {
 /**
  * Groups patterns into builders: one per (base name, event). When several events share a base name
  * (`{symbol}@depth` diff vs `{symbol}@depth{levels}` partial) the builders are named after their events.
+ *
+ * @param {IR} ir
+ * @returns {StreamBuilder[]} sorted by name
  */
 function builders(ir) {
+  const models = modelsFor(ir);
+  /** @type {Map<string, {base: string, event: IREvent, variants: BuilderVariant[]}>} */
   const groups = new Map();
   for (const event of ir.events) {
     for (const pattern of event.streamPatterns) {
       const base = builderBaseName(pattern.template);
       const key = `${base}\u0000${event.schema}`;
-      if (!groups.has(key)) groups.set(key, { base, event, variants: [] });
-      groups.get(key).variants.push({ ...pattern, event });
+      let group = groups.get(key);
+      if (!group) {
+        group = { base, event, variants: [] };
+        groups.set(key, group);
+      }
+      group.variants.push({ ...pattern, event, model: models.classForSchema(event.schema) || event.schema });
     }
   }
+  /** @type {Map<string, number>} */
   const eventsPerBase = new Map();
   for (const group of groups.values()) eventsPerBase.set(group.base, (eventsPerBase.get(group.base) || 0) + 1);
+  /** @type {StreamBuilder[]} */
   const out = [];
   for (const group of groups.values()) {
-    const name = eventsPerBase.get(group.base) > 1 ? snakeCase(group.event.schema.replace(/Event$/, '')) : group.base;
+    const name = (eventsPerBase.get(group.base) || 0) > 1 ? snakeCase(group.event.schema.replace(/Event$/, '')) : group.base;
     const variants = group.variants.sort((a, b) => a.params.length - b.params.length || a.template.localeCompare(b.template));
     const nested = variants.every((v, i) => i === 0 || variants[i - 1].params.every((p) => v.params.some((q) => q.name === p.name)));
     const distinctArity = new Set(variants.map((v) => v.params.length)).size === variants.length;
@@ -80,22 +124,23 @@ function builders(ir) {
   return out;
 }
 
+/**
+ * @param {StreamBuilder} builder
+ * @returns {string} its `def`
+ */
 function renderBuilder(builder) {
   const smallest = builder.variants[0];
+  /** @type {IRStreamParam[]} */
   const all = [];
   for (const variant of builder.variants) for (const p of variant.params) if (!all.some((q) => q.name === p.name)) all.push(p);
   const requiredNames = new Set(smallest.params.map((p) => p.name));
-  const params = all.map((p) => {
-    let kw = p.pyName;
-    if (PYTHON_KEYWORDS.has(kw)) kw = `${kw}_`;
-    return { ...p, kw, required: requiredNames.has(p.name), type: paramType(p) };
-  });
+  const params = all.map((p) => ({ ...p, kw: p.pyName, required: requiredNames.has(p.name), type: paramType(p) }));
   const byName = new Map(params.map((p) => [p.name, p]));
   const signature = [
     ...params.filter((p) => p.required).map((p) => `${p.kw}: ${p.type}`),
     ...params.filter((p) => !p.required).map((p) => `${p.kw}: ${p.type} | None = None`),
   ];
-  const events = Array.from(new Set(builder.variants.map((v) => pascalCase(v.event.schema))));
+  const events = Array.from(new Set(builder.variants.map((v) => v.model)));
   const summary = builder.variants[0].event.summary || `${events.join(', ')} stream`;
   const lines = [
     `Templates: ${builder.variants.map((v) => `\`\`${v.template}\`\``).join(', ')}; events: ${events.map((e) => `\`\`models.${e}\`\``).join(', ')}.`,
@@ -105,7 +150,7 @@ function renderBuilder(builder) {
   const body = [];
   for (let i = builder.variants.length - 1; i > 0; i -= 1) {
     const variant = builder.variants[i];
-    const extra = variant.params.filter((p) => !requiredNames.has(p.name)).map((p) => `${byName.get(p.name).kw} is not None`);
+    const extra = variant.params.filter((p) => !requiredNames.has(p.name)).map((p) => `${p.pyName} is not None`);
     body.push(`    if ${extra.join(' and ')}:`);
     body.push(`        return ${formatExpression(variant.template, byName)}`);
   }
@@ -116,6 +161,10 @@ ${body.join('\n')}
 `;
 }
 
+/**
+ * @param {IR} ir
+ * @returns {string} streams.py
+ */
 function renderStreamsModule(ir) {
   const list = builders(ir);
   const text = list.map(renderBuilder).join('\n\n');
@@ -130,4 +179,4 @@ __all__ = [${list.map((b) => pyString(b.name)).join(', ')}]
 ${text}`;
 }
 
-module.exports = { renderStreamsModule, builders, builderBaseName };
+module.exports = { renderStreamsModule, builders };

@@ -9,6 +9,10 @@ const { runtimeModule } = require('../helpers/runtime');
 const { structsFor } = require('../helpers/structs');
 const { modelsFor } = require('../helpers/models');
 const { docstring, pyString, GENERATED_NOTICE } = require('./python');
+
+/** @typedef {import('../helpers/ir-types').IR} IR */
+/** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
+/** @typedef {import('../helpers/models').ModelClass} ModelClass */
 const {
   MSGSPEC_FIELD,
   classDoc,
@@ -20,6 +24,12 @@ const {
   typingImport,
 } = require('./models');
 
+/**
+ * @param {ModelClass} record
+ * @param {Record<string, string>} messageDocs
+ * @param {Set<string>} pending classes not defined yet
+ * @returns {string}
+ */
 function renderStruct(record, messageDocs, pending) {
   // kw_only: required and optional fields in spec order; gc=False: decoded events cannot form cycles, and
   // untracked objects cost the garbage collector nothing.
@@ -29,6 +39,11 @@ function renderStruct(record, messageDocs, pending) {
   return lines.join('\n');
 }
 
+/**
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string} structs.py
+ */
 function renderStructsModule(ir, params) {
   const models = modelsFor(ir);
   const set = structsFor(ir);
@@ -38,8 +53,7 @@ function renderStructsModule(ir, params) {
   const classBlocks = ordered.map((c) => renderStruct(c, messageDocs, pending));
   const body = [...classBlocks, ...renderAliases(set.aliases)].join('\n\n\n');
   const names = sortAll([...ordered.map((c) => c.name), ...set.aliases.map((a) => a.name), 'STRUCT_ROUTER', 'StructRouter']);
-  const title = (ir.info && ir.info.title) || 'AsyncAPI document';
-  const version = (ir.info && ir.info.version) || '';
+  const { title, version } = ir.info;
   const pairs = set.eventClasses.map((name) => `        models.${name}: ${name},`);
   return [
     docstring(

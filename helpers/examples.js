@@ -6,33 +6,60 @@
  * package's tests, the mock server's replies and README snippets.
  */
 
-const { refName, schemaType } = require('./types');
+const { schemaType } = require('./types');
+const { followSchema } = require('./refs');
+
+/** @typedef {import('./ir-types').JsonSchema} JsonSchema */
 
 const MAX_DEPTH = 12;
 
+/**
+ * @param {unknown} value
+ * @returns {value is number}
+ */
+const isInteger = (value) => Number.isInteger(value);
+
+/**
+ * @param {unknown} value a JSON value
+ * @returns {any} a deep copy
+ */
 function clone(value) {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
+/**
+ * Follows a schema's `$ref`s; a `$ref` already entered on the way here (a recursive schema) resolves to `{}`.
+ *
+ * @param {JsonSchema | null | undefined} schema
+ * @param {Record<string, JsonSchema>} schemas
+ * @param {Set<string>} seen the `$ref`s entered so far
+ * @returns {{schema: JsonSchema, seen: Set<string>}} the schema, and the `$ref`s entered including its own
+ */
 function resolve(schema, schemas, seen) {
-  let current = schema || {};
-  while (refName(current)) {
-    const name = refName(current);
-    if (seen.has(name)) return { schema: {}, seen };
-    seen = new Set(seen).add(name);
-    current = (schemas || {})[name] || {};
-  }
-  return { schema: current, seen };
+  const followed = followSchema(schema, schemas);
+  if (followed.refs.some((ref) => seen.has(ref))) return { schema: {}, seen };
+  return { schema: followed.schema, seen: followed.refs.length ? new Set([...seen, ...followed.refs]) : seen };
 }
 
-/** The schema's own examples, first `example` then each of `examples`. */
+/**
+ * The schema's own examples, first `example` then each of `examples`.
+ *
+ * @param {JsonSchema} schema
+ * @returns {unknown[]}
+ */
 function ownExamples(schema) {
+  /** @type {unknown[]} */
   const out = [];
   if (Object.prototype.hasOwnProperty.call(schema, 'example')) out.push(schema.example);
   if (Array.isArray(schema.examples)) out.push(...schema.examples);
   return out;
 }
 
+/**
+ * @param {unknown} value
+ * @param {unknown[]} allowed
+ * @returns {boolean}
+ */
 function enumMatches(value, allowed) {
   return allowed.some((a) => a === value || (a !== null && typeof value === 'string' && String(a) === value));
 }
@@ -40,6 +67,14 @@ function enumMatches(value, allowed) {
 /**
  * Whether `value` satisfies `schema` for the JSON-Schema subset the Binance specs use (type, const, enum,
  * oneOf/anyOf, properties + required, items, minItems/maxItems, $ref). Unknown properties are allowed.
+ */
+/**
+ * @param {unknown} value
+ * @param {JsonSchema | null | undefined} schema
+ * @param {Record<string, JsonSchema>} schemas
+ * @param {Set<string>} [seen]
+ * @param {number} [depth]
+ * @returns {boolean}
  */
 function validates(value, schema, schemas, seen = new Set(), depth = 0) {
   if (depth > MAX_DEPTH * 2) return true;
@@ -52,20 +87,27 @@ function validates(value, schema, schemas, seen = new Set(), depth = 0) {
   const types = schemaType(s);
   if (types.length && !types.some((t) => hasType(value, t))) return false;
   if (Array.isArray(value)) {
-    if (Number.isInteger(s.minItems) && value.length < s.minItems) return false;
-    if (Number.isInteger(s.maxItems) && value.length > s.maxItems) return false;
-    if (s.items && !Array.isArray(s.items)) return value.every((v) => validates(v, s.items, schemas, r.seen, depth + 1));
+    if (isInteger(s.minItems) && value.length < s.minItems) return false;
+    if (isInteger(s.maxItems) && value.length > s.maxItems) return false;
+    const items = s.items;
+    if (items && !Array.isArray(items)) return value.every((v) => validates(v, items, schemas, r.seen, depth + 1));
     return true;
   }
   if (value && typeof value === 'object') {
-    for (const key of s.required || []) if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
+    const object = /** @type {Record<string, unknown>} */ (value);
+    for (const key of s.required || []) if (!Object.prototype.hasOwnProperty.call(object, key)) return false;
     for (const [key, sub] of Object.entries(s.properties || {})) {
-      if (Object.prototype.hasOwnProperty.call(value, key) && !validates(value[key], sub, schemas, r.seen, depth + 1)) return false;
+      if (Object.prototype.hasOwnProperty.call(object, key) && !validates(object[key], sub, schemas, r.seen, depth + 1)) return false;
     }
   }
   return true;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} type a JSON Schema type
+ * @returns {boolean}
+ */
 function hasType(value, type) {
   switch (type) {
     case 'integer':
@@ -89,14 +131,22 @@ function hasType(value, type) {
 
 /**
  * A JSON example for `schema`, following `$ref`s into `schemas`.
- * @param {object} schema
- * @param {object} [schemas] component schemas
- * @returns {*} a JSON value (deterministic for a given schema)
+ *
+ * @param {JsonSchema | null | undefined} schema
+ * @param {Record<string, JsonSchema>} [schemas] component schemas
+ * @returns {any} a JSON value (deterministic for a given schema)
  */
 function exampleFor(schema, schemas = {}) {
   return build(schema, schemas, new Set(), 0);
 }
 
+/**
+ * @param {JsonSchema | null | undefined} schema
+ * @param {Record<string, JsonSchema>} schemas
+ * @param {Set<string>} seen
+ * @param {number} depth
+ * @returns {any}
+ */
 function build(schema, schemas, seen, depth) {
   const r = resolve(schema, schemas, seen);
   const s = r.schema;
@@ -118,17 +168,19 @@ function build(schema, schemas, seen, depth) {
   const type = types.find((t) => t !== 'null') || types[0];
   switch (type) {
     case 'object': {
+      /** @type {Record<string, unknown>} */
       const out = {};
       for (const [key, sub] of Object.entries(s.properties || {})) out[key] = build(sub, schemas, r.seen, depth + 1);
       return out;
     }
     case 'array': {
-      if (Array.isArray(s.items)) return s.items.map((it) => build(it, schemas, r.seen, depth + 1));
-      const count = Number.isInteger(s.minItems) && s.minItems > 0 ? s.minItems : 1;
-      return Array.from({ length: count }, () => (s.items ? build(s.items, schemas, r.seen, depth + 1) : null));
+      const items = s.items;
+      if (Array.isArray(items)) return items.map((it) => build(it, schemas, r.seen, depth + 1));
+      const count = isInteger(s.minItems) && s.minItems > 0 ? s.minItems : 1;
+      return Array.from({ length: count }, () => (items ? build(items, schemas, r.seen, depth + 1) : null));
     }
     case 'integer':
-      return Number.isInteger(s.minimum) ? s.minimum : 1;
+      return isInteger(s.minimum) ? s.minimum : 1;
     case 'number':
       return typeof s.minimum === 'number' ? s.minimum : 1.5;
     case 'string':
@@ -142,22 +194,4 @@ function build(schema, schemas, seen, depth) {
   }
 }
 
-/**
- * The spec's field-level examples that do not satisfy their own field schema: each one would make the
- * generated model reject the spec's own example. Returned as `{path, example}` entries.
- */
-function invalidFieldExamples(schema, schemas = {}, path = '$', seen = new Set(), out = []) {
-  const r = resolve(schema, schemas, seen);
-  const s = r.schema;
-  if (r.seen.size > seen.size + 0 && refName(schema) && seen.has(refName(schema))) return out;
-  for (const candidate of ownExamples(s)) {
-    if (!validates(candidate, s, schemas, r.seen)) out.push({ path, example: candidate });
-  }
-  if (path.split('.').length > MAX_DEPTH) return out;
-  for (const [key, sub] of Object.entries(s.properties || {})) invalidFieldExamples(sub, schemas, `${path}.${key}`, r.seen, out);
-  if (s.items && !Array.isArray(s.items)) invalidFieldExamples(s.items, schemas, `${path}[]`, r.seen, out);
-  for (const [i, v] of (s.oneOf || s.anyOf || []).entries()) invalidFieldExamples(v, schemas, `${path}|${i}`, r.seen, out);
-  return out;
-}
-
-module.exports = { exampleFor, validates, invalidFieldExamples };
+module.exports = { exampleFor, validates };

@@ -9,7 +9,10 @@ const path = require('path');
 const RUFF_SETTINGS = { 'line-length': 120, format: { 'quote-style': 'double' } };
 const CACHE_DIRS = new Set(['__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.hypothesis']);
 
+/** @type {import('@astral-sh/ruff-wasm-nodejs').Workspace | null} */
 let workspace = null;
+
+/** @returns {import('@astral-sh/ruff-wasm-nodejs').Workspace} */
 function ruffWorkspace() {
   if (!workspace) {
     const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
@@ -18,15 +21,24 @@ function ruffWorkspace() {
   return workspace;
 }
 
+/**
+ * @param {string} source Python source
+ * @param {string} [fileName] for the error
+ * @returns {string} the source as ruff formats it
+ */
 function formatPython(source, fileName = '<generated>') {
   try {
     return ruffWorkspace().format(source);
   } catch (error) {
-    throw new Error(`generated ${fileName} is not valid Python (ruff could not format it): ${error.message || error}`);
+    throw new Error(`generated ${fileName} is not valid Python (ruff could not format it): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-/** Formats every .py file below dir in place and removes caches a developer's run may have left in template/. */
+/**
+ * Formats every .py file below dir in place and removes caches a developer's run may have left in template/.
+ *
+ * @param {string} dir
+ */
 function formatPythonTree(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -43,4 +55,4 @@ function formatPythonTree(dir) {
   }
 }
 
-module.exports = { formatPython, formatPythonTree, RUFF_SETTINGS };
+module.exports = { formatPython, formatPythonTree };

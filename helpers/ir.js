@@ -1,335 +1,331 @@
 'use strict';
 /**
- * Turns a raw AsyncAPI 3.0 document (plain object, $refs unresolved) into the small
- * intermediate model every component renders from. See docs/DESIGN.md for its shape.
+ * buildIR(doc, options) -> IR: walks a raw AsyncAPI 3 document (plain object, `$ref`s unresolved) — servers,
+ * channels, messages, operations and their replies, events, stream patterns — into the intermediate model every
+ * renderer reads. Its shape is declared in ir-types.js. Binance's rules (product, channel kinds, signing,
+ * operations a spec may lack, the user-data envelope, the result lists) come from binance-policy.js.
  *
- * Pure: no I/O. Errors are SpecError with a JSON-pointer location, so a user learns
- * which part of the spec is wrong.
+ * Pure: no I/O. Problems are SpecErrors with a JSON-pointer location, so a user learns which part of the spec
+ * is wrong.
  */
 
-// naming.js is required lazily: it is a sibling helper with its own unit tests.
-const snakeCase = (text) => require('./naming').snakeCase(text);
-/** A keyword argument name: Python keywords (`from`) and `self` get a trailing underscore. */
-const keywordSafe = (name) => (require('./naming').PYTHON_KEYWORDS.has(name) || name === 'self' ? `${name}_` : name);
+const { snakeCase, keywordSafe } = require('./naming');
+const { SpecError } = require('./spec-error');
+const { schemaType } = require('./types');
+const refs = require('./refs');
+const policy = require('./binance-policy');
 
-class SpecError extends Error {
-  constructor(message, location) {
-    super(location ? `${location}: ${message}` : message);
-    this.name = 'SpecError';
-    this.location = location || '';
-  }
-}
+/** @typedef {import('./ir-types').IR} IR */
+/** @typedef {import('./ir-types').IROptions} IROptions */
+/** @typedef {import('./ir-types').IRServer} IRServer */
+/** @typedef {import('./ir-types').IRMessage} IRMessage */
+/** @typedef {import('./ir-types').IRChannel} IRChannel */
+/** @typedef {import('./ir-types').IROperation} IROperation */
+/** @typedef {import('./ir-types').IRParam} IRParam */
+/** @typedef {import('./ir-types').IREvent} IREvent */
+/** @typedef {import('./ir-types').IRStreamPattern} IRStreamPattern */
+/** @typedef {import('./ir-types').ParamsStyle} ParamsStyle */
+/** @typedef {import('./ir-types').JsonSchema} JsonSchema */
 
-const AUTH_PARAMS = new Set(['apiKey', 'signature', 'timestamp']);
-const SIGNED_SECURITY_TYPES = new Set(['TRADE', 'USER_DATA', 'SIGNED', 'MARGIN']);
-const SCHEME_TO_SECURITY = { trade: 'TRADE', userData: 'USER_DATA', userStream: 'USER_STREAM', signed: 'SIGNED' };
-const MODULE_KINDS = ['spot', 'umfutures', 'cmfutures', 'spot-streams', 'umfutures-streams', 'cmfutures-streams'];
+/**
+ * A node of the raw document as YAML gave it: untyped until this module reads it.
+ * @typedef {Record<string, any>} RawNode
+ */
 
-function decodePointerSegment(segment) {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
+/**
+ * A message while the document is walked: its IR record, and what the walk learns about it.
+ * @typedef {object} MessageRecord
+ * @property {IRMessage} message
+ * @property {'event' | 'error' | 'wrapper' | 'request' | 'response'} role
+ * @property {RawNode} extensions its `x-` keys
+ */
 
-function resolvePointer(doc, ref, location) {
-  if (typeof ref !== 'string' || !ref.startsWith('#/')) {
-    throw new SpecError(`only local $refs are supported, got ${JSON.stringify(ref)}`, location);
-  }
-  let node = doc;
-  for (const segment of ref.slice(2).split('/').map(decodePointerSegment)) {
-    if (node === null || typeof node !== 'object' || !(segment in node)) {
-      throw new SpecError(`$ref ${ref} points at nothing`, location);
-    }
-    node = node[segment];
-  }
-  return node;
-}
+/**
+ * @typedef {object} ChannelRecord
+ * @property {IRChannel} channel
+ * @property {string[]} messageIds its messages and `x-unwrapped-event-messages`
+ */
 
-/** Every $ref in the document must resolve; report the first dangling one with its location. */
-function checkRefs(doc) {
-  const visit = (node, path) => {
-    if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${path}/${index}`));
-    } else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref') resolvePointer(doc, value, path);
-        else visit(value, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-      }
-    }
-  };
-  visit(doc, '#');
-}
+/** @param {string} key */
+const at = (key) => refs.encodePointerSegment(key);
 
-/** Follows a chain of $refs; returns the final node and the last '#/components/<kind>/<name>' name seen. */
-function follow(doc, node, location, kind) {
-  let name = null;
-  const seen = new Set();
-  while (node && typeof node === 'object' && typeof node.$ref === 'string') {
-    if (seen.has(node.$ref)) throw new SpecError(`circular $ref ${node.$ref}`, location);
-    seen.add(node.$ref);
-    const match = node.$ref.match(new RegExp(`^#/components/${kind}/([^/]+)$`));
-    if (match) name = decodePointerSegment(match[1]);
-    node = resolvePointer(doc, node.$ref, location);
-  }
-  return { node, name };
-}
-
+/**
+ * `protocol://host/pathname` without a trailing slash; a protocol repeated in the host is dropped.
+ *
+ * @param {RawNode} server
+ * @returns {string}
+ */
 function serverUrl(server) {
   const protocol = String(server.protocol || 'wss').toLowerCase();
-  let host = String(server.host || '');
-  host = host.replace(/^[a-z]+:\/\//i, '');
+  const host = String(server.host || '').replace(/^[a-z]+:\/\//i, '');
   let pathname = String(server.pathname || '');
   if (pathname && !pathname.startsWith('/')) pathname = `/${pathname}`;
   pathname = pathname.replace(/\/+$/, '');
   return `${protocol}://${host}${pathname}`;
 }
 
-function isTestnet(name, server) {
-  const text = `${name} ${server.host || ''} ${server.title || ''}`.toLowerCase();
-  return text.includes('testnet') || text.includes('binancefuture.com');
-}
-
-function detectProduct(doc, servers) {
-  const hosts = servers.map((s) => s.url.toLowerCase()).join(' ');
-  const title = `${(doc.info && doc.info.title) || ''}`.toLowerCase();
-  if (/fstream|ws-fapi|\/fapi|fapi\./.test(hosts) || /usd[-ⓢs]*[\s-]*m|usds/.test(title)) return 'umfutures';
-  if (/dstream|ws-dapi|\/dapi|dapi\./.test(hosts) || /coin[\s-]*m/.test(title)) return 'cmfutures';
-  if (/binance\.(com|vision)/.test(hosts) || /spot/.test(title)) return 'spot';
-  return 'unknown';
-}
-
-function channelKind(address, parameters) {
-  const path = String(address || '').split('?')[0];
-  if (parameters.some((p) => /listenkey/i.test(p.name))) return 'userData';
-  if (/\/stream$/.test(path) || /[?&]streams=/.test(String(address || ''))) return 'combined';
-  if (/\/ws(\/|$)/.test(path)) return 'raw';
-  return 'api';
-}
-
+/**
+ * @param {unknown} value
+ * @returns {string | null}
+ */
 function firstString(value) {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return null;
 }
 
+/**
+ * @param {unknown} value
+ * @returns {any[]}
+ */
 function asList(value) {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
 }
 
+/**
+ * @param {unknown} value
+ * @returns {RawNode}
+ */
+function asObject(value) {
+  return value && typeof value === 'object' && !Array.isArray(value) ? /** @type {RawNode} */ (value) : {};
+}
+
+/**
+ * @param {RawNode} node
+ * @returns {RawNode}
+ */
 function extensionsOf(node) {
+  /** @type {RawNode} */
   const out = {};
-  for (const [key, value] of Object.entries(node || {})) if (key.startsWith('x-')) out[key] = value;
+  for (const [key, value] of Object.entries(node)) if (key.startsWith('x-')) out[key] = value;
   return out;
 }
 
+/**
+ * The placeholders of a stream-name template, in order.
+ *
+ * @param {string} template
+ * @returns {string[]}
+ */
 function placeholders(template) {
-  return Array.from(String(template).matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g), (m) => m[1]);
+  return Array.from(template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g), (m) => m[1]);
 }
 
 class IRBuilder {
+  /**
+   * @param {RawNode} doc
+   * @param {IROptions} options
+   */
   constructor(doc, options) {
     this.doc = doc;
     this.options = options;
-    this.schemas = { ...((doc.components && doc.components.schemas) || {}) };
+    /** @type {Record<string, JsonSchema>} */
+    this.schemas = { ...asObject(asObject(doc.components).schemas) };
+    /** @type {Record<string, string>} where each schema that is not a component schema comes from */
+    this.schemaLocations = {};
+    /** @type {Record<string, MessageRecord>} */
     this.messages = {};
   }
 
+  /**
+   * Follows a chain of `$ref`s in the document.
+   *
+   * @param {unknown} node
+   * @param {string} location
+   * @returns {RawNode}
+   */
+  deref(node, location) {
+    return asObject(refs.follow(this.doc, node, location).node);
+  }
+
+  /** @returns {IR} */
   build() {
     const doc = this.doc;
-    if (!doc || typeof doc !== 'object') throw new SpecError('the document is empty or not an object');
     const version = String(doc.asyncapi || '');
     if (!/^3\./.test(version)) {
       throw new SpecError(`AsyncAPI ${version || '(no version)'} is not supported; this template needs an AsyncAPI 3.x document`, '#/asyncapi');
     }
-    checkRefs(doc);
-    const servers = Object.entries(doc.servers || {}).map(([name, raw]) => {
-      const { node } = follow(doc, raw, `#/servers/${name}`, 'servers');
-      return { name, url: serverUrl(node), testnet: isTestnet(name, node), route: node['x-stream-route'] ? String(node['x-stream-route']) : null };
-    });
-    servers.sort((a, b) => Number(a.testnet) - Number(b.testnet));
+    refs.checkRefs(doc);
+    const info = asObject(doc.info);
+    const servers = this.buildServers();
     const channels = this.buildChannels();
-    let kind = channels.some((c) => c.kind !== 'api') ? 'streams' : 'api';
-    let product = detectProduct(doc, servers);
-    const override = this.options.moduleKind;
-    if (override) {
-      if (!MODULE_KINDS.includes(override)) {
-        throw new SpecError(`moduleKind must be one of ${MODULE_KINDS.join(', ')}, got ${JSON.stringify(override)}`);
-      }
-      product = override.replace(/-streams$/, '');
-      kind = override.endsWith('-streams') ? 'streams' : 'api';
-    }
-    this.channelById = new Map(channels.map((c) => [c.id, c]));
+    let kind = channels.some((c) => c.channel.kind !== 'api') ? /** @type {const} */ ('streams') : /** @type {const} */ ('api');
+    let product = policy.detectProduct(String(info.title || ''), servers.map((s) => s.url));
+    if (this.options.moduleKind) ({ product, kind } = policy.moduleKindOverride(this.options.moduleKind));
     const operations = this.buildOperations();
-    if (kind === 'api' && (product === 'umfutures' || product === 'cmfutures')) this.addListenKeyOperations(operations, channels);
+    this.addImpliedOperations(operations, product, kind);
     const events = this.buildEvents(channels);
-    const errorMessage = Object.values(this.messages).find((m) => m.role === 'error');
-    const wrapper = Object.values(this.messages).find((m) => m.role === 'wrapper');
+    refs.checkSchemaRefs(this.schemas, (name) => this.schemaLocations[name] || `#/components/schemas/${at(name)}`);
+    const records = Object.values(this.messages);
+    const error = records.find((m) => m.role === 'error');
+    const wrapper = records.find((m) => m.role === 'wrapper');
+    const wrapperKeys = wrapper ? asObject(wrapper.extensions['x-wrapper-keys']) : {};
     return {
       info: {
-        title: String((doc.info && doc.info.title) || 'Binance WebSocket API'),
-        version: String((doc.info && doc.info.version) || ''),
-        description: String((doc.info && doc.info.description) || ''),
+        title: String(info.title || 'Binance WebSocket API'),
+        version: String(info.version || ''),
       },
       kind,
       product,
       servers,
       schemas: this.schemas,
-      messages: this.messages,
-      channels,
+      messages: Object.fromEntries(records.map((m) => [m.message.id, m.message])),
+      channels: channels.map((c) => c.channel),
       operations,
       events,
-      errorSchema: errorMessage ? errorMessage.schema : null,
+      errorSchema: error ? error.message.schema : null,
       combinedWrapper: wrapper
-        ? {
-          messageId: wrapper.id,
-          schema: wrapper.schema,
-          streamKey: (wrapper.extensions['x-wrapper-keys'] || {}).stream || 'stream',
-          dataKey: (wrapper.extensions['x-wrapper-keys'] || {}).data || 'data',
-        }
+        ? { schema: wrapper.message.schema, streamKey: String(wrapperKeys.stream || 'stream'), dataKey: String(wrapperKeys.data || 'data') }
         : null,
     };
   }
 
+  /** @returns {IRServer[]} mainnet servers first */
+  buildServers() {
+    const servers = Object.entries(asObject(this.doc.servers)).map(([name, raw]) => {
+      const node = this.deref(raw, `#/servers/${at(name)}`);
+      return { name, url: serverUrl(node), testnet: policy.isTestnet(name, node), route: node['x-stream-route'] ? String(node['x-stream-route']) : null };
+    });
+    return servers.sort((a, b) => Number(a.testnet) - Number(b.testnet));
+  }
+
+  /** @returns {ChannelRecord[]} */
   buildChannels() {
-    return Object.entries(this.doc.channels || {}).map(([id, raw]) => {
-      const location = `#/channels/${id}`;
-      const { node } = follow(this.doc, raw, location, 'channels');
-      const parameters = Object.entries(node.parameters || {}).map(([name, p]) => {
-        const { node: param } = follow(this.doc, p, `${location}/parameters/${name}`, 'parameters');
-        return { name, description: String(param.description || ''), examples: asList(param.examples).map(String) };
+    return Object.entries(asObject(this.doc.channels)).map(([id, raw]) => {
+      const location = `#/channels/${at(id)}`;
+      const node = this.deref(raw, location);
+      const address = String(node.address === undefined || node.address === null ? '/' : node.address);
+      const messageIds = Object.entries(asObject(node.messages)).map(([key, ref]) => this.message(ref, `${location}/messages/${at(key)}`, key).message.id);
+      asList(node['x-unwrapped-event-messages']).forEach((entry, index) => {
+        const entryLocation = `${location}/x-unwrapped-event-messages/${index}`;
+        messageIds.push(typeof entry === 'string' ? this.messageByName(entry, entryLocation) : this.message(entry, entryLocation, String(index)).message.id);
       });
-      const messageIds = Object.entries(node.messages || {}).map(([key, ref]) => this.message(ref, `${location}/messages/${key}`, key).id);
-      const unwrapped = asList(node['x-unwrapped-event-messages']).map((entry, index) => {
-        if (typeof entry === 'string') return this.messageByName(entry, node, `${location}/x-unwrapped-event-messages/${index}`);
-        return this.message(entry, `${location}/x-unwrapped-event-messages/${index}`, String(index)).id;
-      });
-      const serverNames = asList(node.servers).map((ref, i) => {
-        const match = ref && typeof ref.$ref === 'string' && ref.$ref.match(/^#\/servers\/([^/]+)$/);
-        if (!match) throw new SpecError('channel servers must be $refs to #/servers/<name>', `${location}/servers/${i}`);
-        return decodePointerSegment(match[1]);
-      });
-      return {
-        id,
-        address: String(node.address === undefined || node.address === null ? '/' : node.address),
-        serverNames,
-        kind: channelKind(node.address, parameters),
-        description: String(node.description || ''),
-        parameters,
-        messageIds,
-        unwrappedMessageIds: unwrapped.filter(Boolean),
-      };
+      return { channel: { id, address, kind: policy.channelKind(address, Object.keys(asObject(node.parameters))) }, messageIds };
     });
   }
 
-  messageByName(name, channelNode, location) {
-    if (this.doc.components && this.doc.components.messages && this.doc.components.messages[name]) {
-      return this.message({ $ref: `#/components/messages/${name}` }, location, name).id;
+  /**
+   * The id of the message a channel's `x-unwrapped-event-messages` names: a component message, else a message of
+   * that key on some channel.
+   *
+   * @param {string} name
+   * @param {string} location
+   * @returns {string}
+   */
+  messageByName(name, location) {
+    if (asObject(asObject(this.doc.components).messages)[name]) {
+      return this.message({ $ref: `#/components/messages/${at(name)}` }, location, name).message.id;
     }
-    for (const channel of Object.values(this.doc.channels || {})) {
-      const ref = channel.messages && channel.messages[name];
-      if (ref) return this.message(ref, location, name).id;
+    for (const channel of Object.values(asObject(this.doc.channels))) {
+      const ref = asObject(asObject(channel).messages)[name];
+      if (ref) return this.message(ref, location, name).message.id;
     }
     throw new SpecError(`names message ${JSON.stringify(name)}, which does not exist`, location);
   }
 
-  /** Registers (once) and returns the message a reference points at. */
-  message(ref, location, fallbackName) {
-    const { node, name } = follow(this.doc, ref, location, 'messages');
-    const id = name || fallbackName;
-    if (this.messages[id]) return this.messages[id];
-    if (!node || typeof node !== 'object') throw new SpecError('message is not an object', location);
-    const schema = this.payloadSchema(node, id, location);
-    const extensions = extensionsOf(node);
-    let role = 'event';
-    if (extensions['x-error']) role = 'error';
-    else if (extensions['x-wrapper']) role = 'wrapper';
-    const message = {
-      id,
-      name: String(node.name || id),
-      title: String(node.title || ''),
-      summary: String(node.summary || ''),
-      description: String(node.description || ''),
-      schema,
-      role,
+  /**
+   * Registers (once) and returns the message a reference points at.
+   *
+   * @param {unknown} ref a message or a `$ref` to one
+   * @param {string} location
+   * @param {string} fallbackId the id of an inline message
+   * @returns {MessageRecord}
+   */
+  message(ref, location, fallbackId) {
+    const { node, chain } = refs.follow(this.doc, ref, location);
+    const id = refs.lastComponentName(chain, 'messages') || fallbackId;
+    const known = this.messages[id];
+    if (known) return known;
+    if (!node || typeof node !== 'object' || Array.isArray(node)) throw new SpecError('message is not an object', location);
+    const raw = /** @type {RawNode} */ (node);
+    const extensions = extensionsOf(raw);
+    /** @type {MessageRecord} */
+    const record = {
+      message: {
+        id,
+        name: String(raw.name || id),
+        title: String(raw.title || ''),
+        summary: String(raw.summary || ''),
+        description: String(raw.description || ''),
+        schema: this.payloadSchema(raw, id, location),
+      },
+      role: extensions['x-error'] ? 'error' : extensions['x-wrapper'] ? 'wrapper' : 'event',
       extensions,
     };
-    this.messages[id] = message;
-    return message;
+    this.messages[id] = record;
+    return record;
   }
 
+  /**
+   * The name in `schemas` of a message's payload: its component name, or a new name for an inline payload.
+   *
+   * @param {RawNode} messageNode
+   * @param {string} messageId
+   * @param {string} location
+   * @returns {string}
+   */
   payloadSchema(messageNode, messageId, location) {
     const payload = messageNode.payload;
     if (payload === undefined) throw new SpecError('message has no payload', location);
-    const { name } = follow(this.doc, payload, `${location}/payload`, 'schemas');
+    const name = refs.lastComponentName(refs.follow(this.doc, payload, `${location}/payload`).chain, 'schemas');
     if (name) return name;
     let synthesized = messageId;
     while (this.schemas[synthesized]) synthesized = `${synthesized}Payload`;
     this.schemas[synthesized] = payload;
+    this.schemaLocations[synthesized] = `${location}/payload`;
     return synthesized;
   }
 
-  schema(name) {
-    return this.schemas[name];
-  }
-
-  deref(node, location) {
-    return follow(this.doc, node, location, 'schemas').node;
-  }
-
+  /** @returns {IROperation[]} the request operations, one per wire method, sorted by method */
   buildOperations() {
+    /** @type {Map<string, IROperation>} */
     const byMethod = new Map();
-    for (const [id, raw] of Object.entries(this.doc.operations || {})) {
-      const location = `#/operations/${id}`;
-      const { node: op } = follow(this.doc, raw, location, 'operations');
+    for (const [id, raw] of Object.entries(asObject(this.doc.operations))) {
+      const location = `#/operations/${at(id)}`;
+      const op = this.deref(raw, location);
       const messageRefs = asList(op.messages);
       if (messageRefs.length === 0) throw new SpecError('operation has no messages', location);
       const messages = messageRefs.map((ref, i) => this.message(ref, `${location}/messages/${i}`, `${id}Message${i}`));
-      const channelIds = op.channel ? [this.channelIdOf(op.channel, location)] : [];
-      if (op.action === 'receive') {
-        for (const message of messages) if (message.role === 'event' && message.extensions['x-error']) message.role = 'error';
-        continue;
-      }
+      if (op.action === 'receive') continue;
       if (op.action !== 'send') throw new SpecError(`action must be send or receive, got ${JSON.stringify(op.action)}`, location);
       if (!op.reply) {
         for (const message of messages) message.role = 'request';
         continue;
       }
-      const replyRefs = asList(op.reply.messages);
+      const replyRefs = asList(asObject(op.reply).messages);
       if (replyRefs.length === 0) throw new SpecError('operation reply has no messages', `${location}/reply`);
       const request = messages[0];
       request.role = 'request';
       const replies = replyRefs.map((ref, i) => this.message(ref, `${location}/reply/messages/${i}`, `${id}Reply${i}`));
       const response = replies.find((m) => m.role !== 'error') || replies[0];
       if (response.role !== 'error') response.role = 'response';
-      const operation = this.operation(id, op, request, response, location);
-      operation.channelIds = channelIds;
-      const existing = byMethod.get(operation.method);
-      if (existing) {
-        for (const channelId of channelIds) if (!existing.channelIds.includes(channelId)) existing.channelIds.push(channelId);
-      } else {
-        byMethod.set(operation.method, operation);
-      }
+      const operation = this.operation(op, request.message.id, request.message.schema, response.message.schema, location);
+      if (!byMethod.has(operation.method)) byMethod.set(operation.method, operation);
     }
     return Array.from(byMethod.values()).sort((a, b) => a.method.localeCompare(b.method));
   }
 
-  channelIdOf(ref, location) {
-    if (typeof ref.$ref === 'string') {
-      const match = ref.$ref.match(/^#\/channels\/([^/]+)$/);
-      if (match) return decodePointerSegment(match[1]);
-    }
-    throw new SpecError('operation channel must be a $ref to #/channels/<id>', `${location}/channel`);
-  }
-
-  operation(id, op, request, response, location) {
-    const requestSchema = this.deref(this.schema(request.schema), `${location} request payload`);
-    const properties = (requestSchema && requestSchema.properties) || {};
+  /**
+   * @param {RawNode} op the operation
+   * @param {string} requestMessage message id
+   * @param {string} requestSchemaName
+   * @param {string} responseSchemaName
+   * @param {string} location
+   * @returns {IROperation}
+   */
+  operation(op, requestMessage, requestSchemaName, responseSchemaName, location) {
+    const requestSchema = this.deref(this.schemas[requestSchemaName], `${location} request payload`);
+    const properties = asObject(requestSchema.properties);
     const methodSchema = this.deref(properties.method || {}, `${location} request payload/method`);
     const method = methodSchema.const !== undefined ? String(methodSchema.const) : firstString(methodSchema.enum) || firstString(methodSchema.example);
     if (!method) {
-      throw new SpecError(`request message ${request.id} does not fix its method (expected properties.method.const)`, location);
+      throw new SpecError(`request message ${requestMessage} does not fix its method (expected properties.method.const)`, location);
     }
     const paramsSchema = properties.params ? this.deref(properties.params, `${location} request payload/params`) : null;
+    /** @type {ParamsStyle} */
     let paramsStyle = 'none';
+    /** @type {IRParam[]} */
     let params = [];
     if (paramsSchema) {
       if (paramsSchema.type === 'array' || paramsSchema.items || paramsSchema.prefixItems) {
@@ -337,183 +333,160 @@ class IRBuilder {
       } else {
         paramsStyle = 'object';
         const required = new Set(asList(paramsSchema.required));
-        params = Object.entries(paramsSchema.properties || {}).map(([wireName, schema]) => ({
+        params = Object.entries(asObject(paramsSchema.properties)).map(([wireName, schema]) => ({
           wireName,
           pyName: keywordSafe(snakeCase(wireName)),
           required: required.has(wireName),
           schema,
           description: String(this.deref(schema, location).description || ''),
-          auth: AUTH_PARAMS.has(wireName),
+          auth: policy.AUTH_PARAMS.has(wireName),
+          decimal: policy.isDecimalParam(wireName),
         }));
       }
     }
-    const wireNames = new Set(params.map((p) => p.wireName));
-    const schemeNames = asList(op.security).map((s) => (s && s.$ref ? s.$ref.split('/').pop() : Object.keys(s || {})[0]));
-    let securityType = op['x-binance-security-type'] ? String(op['x-binance-security-type']).toUpperCase() : null;
-    if (!securityType) securityType = schemeNames.map((n) => SCHEME_TO_SECURITY[n]).find(Boolean) || null;
-    if (!securityType && /^userDataStream\.(start|ping|stop)$/.test(method)) securityType = 'USER_STREAM';
-    securityType = securityType || 'NONE';
-    const signed = wireNames.has('signature') || (SIGNED_SECURITY_TYPES.has(securityType) && !/^userDataStream\./.test(method));
-    const apiKey = signed || wireNames.has('apiKey');
-    const responseSchema = this.deref(this.schema(response.schema), `${location} reply payload`);
-    const resultSchema = responseSchema && responseSchema.properties && responseSchema.properties.result
-      ? this.deref(responseSchema.properties.result, `${location} reply payload/result`)
-      : null;
-    // Binance returns a list for ticker-like methods when asked for several symbols (or all of them),
-    // although the specs type one object: per-symbol results with an optional symbol selector.
-    const resultIsPerSymbol = Boolean(resultSchema && resultSchema.properties && resultSchema.properties.symbol);
-    const symbolOptional = wireNames.has('symbols') || (wireNames.has('symbol') && !params.find((p) => p.wireName === 'symbol').required);
+    const schemeNames = asList(op.security).map((s) => {
+      const requirement = asObject(s);
+      return refs.isRef(requirement) ? refs.decodePointerSegment(String(requirement.$ref.split('/').pop()), location) : Object.keys(requirement)[0];
+    });
+    const security = policy.requestSecurity({
+      method,
+      securityExtension: op['x-binance-security-type'],
+      schemeNames,
+      wireNames: new Set(params.map((p) => p.wireName)),
+    });
+    const responseSchema = this.deref(this.schemas[responseSchemaName], `${location} reply payload`);
+    const result = asObject(responseSchema.properties).result;
     return {
-      id,
       method,
       pyName: snakeCase(method),
-      title: String(op.title || ''),
       summary: String(op.summary || op.title || ''),
-      description: String(op.description || ''),
-      channelIds: [],
-      securityType,
-      signed,
-      apiKey,
-      requestMessage: request.id,
-      responseMessage: response.id,
-      requestSchema: request.schema,
-      responseSchema: response.schema,
+      securityType: security.securityType,
+      signed: security.signed,
+      apiKey: security.apiKey,
+      requestMessage,
+      requestSchema: requestSchemaName,
+      responseSchema: responseSchemaName,
       paramsStyle,
       params,
       channelMethod: op['x-channel-method'] ? String(op['x-channel-method']) : null,
-      resultMayBeList: resultIsPerSymbol && symbolOptional,
+      resultMayBeList: policy.resultMayBeList(result ? this.deref(result, `${location} reply payload/result`) : null, params),
     };
   }
 
   /**
-   * The futures WS API serves userDataStream.start/ping/stop (protocol notes 4.2) even where the API spec
-   * lacks them; the streams specs put them on the listenKey channel. Add the missing ones with the documented shape.
+   * Adds the operations Binance serves although the spec lacks them (binance-policy.js `impliedOperations`),
+   * with their schemas and messages unless the spec has schemas or messages of those names.
+   *
+   * @param {IROperation[]} operations sorted again after the additions
+   * @param {import('./ir-types').Product} product
+   * @param {import('./ir-types').SpecKind} kind
    */
-  addListenKeyOperations(operations, channels) {
-    const apiChannel = channels.find((c) => c.kind === 'api');
-    const idSchema = { type: 'string' };
-    const listenKeyResult = { type: 'object', properties: { listenKey: { type: 'string', example: 'xs0mRXdAKlIPDRFrlPcw0qI41Eh3ixNntmymGyhrhgqo7L6FuLaWArTD7RLP' } }, required: ['listenKey'] };
-    for (const [verb, result] of [['start', listenKeyResult], ['ping', listenKeyResult], ['stop', { type: 'object', properties: {} }]]) {
-      const method = `userDataStream.${verb}`;
-      if (operations.some((op) => op.method === method)) continue;
-      const base = `userDataStream${verb[0].toUpperCase()}${verb.slice(1)}`;
-      const requestSchema = `${base}Request`;
-      const responseSchema = `${base}Response`;
-      if (!this.schemas[requestSchema]) {
-        this.schemas[requestSchema] = {
-          type: 'object',
-          description: `Request of ${method} (futures WS API, apiKey only)`,
-          properties: { id: idSchema, method: { type: 'string', const: method }, params: { type: 'object', properties: { apiKey: { type: 'string' } } } },
-          required: ['id', 'method'],
-        };
+  addImpliedOperations(operations, product, kind) {
+    for (const implied of policy.impliedOperations(product, kind)) {
+      if (operations.some((op) => op.method === implied.method)) continue;
+      const location = `binance-policy.js implied operation ${implied.method}`;
+      for (const [part, role] of /** @type {const} */ ([[implied.request, 'request'], [implied.response, 'response']])) {
+        if (!this.schemas[part.name]) {
+          this.schemas[part.name] = part.schema;
+          this.schemaLocations[part.name] = location;
+        }
+        if (!this.messages[part.name]) {
+          this.messages[part.name] = {
+            message: { id: part.name, name: part.name, title: '', summary: '', description: '', schema: part.name },
+            role,
+            extensions: {},
+          };
+        }
       }
-      if (!this.schemas[responseSchema]) {
-        this.schemas[responseSchema] = {
-          type: 'object',
-          description: `Response of ${method}`,
-          properties: { id: idSchema, status: { type: 'integer', example: 200 }, result },
-          required: ['id', 'status'],
-        };
-      }
-      for (const [id, schema, role] of [[requestSchema, requestSchema, 'request'], [responseSchema, responseSchema, 'response']]) {
-        if (!this.messages[id]) this.messages[id] = { id, name: id, title: '', summary: '', description: '', schema, role, extensions: {} };
-      }
-      operations.push({
-        id: base,
-        method,
-        pyName: snakeCase(method),
-        title: `Send to ${method}`,
-        summary: verb === 'start' ? 'Start a user data stream and get its listenKey' : verb === 'ping' ? 'Keep the listenKey alive for another 60 minutes' : 'Close the user data stream',
-        description: '',
-        channelIds: apiChannel ? [apiChannel.id] : [],
-        securityType: 'USER_STREAM',
-        signed: false,
-        apiKey: true,
-        requestMessage: requestSchema,
-        responseMessage: responseSchema,
-        requestSchema,
-        responseSchema,
-        paramsStyle: 'object',
-        params: [{ wireName: 'apiKey', pyName: 'api_key', required: false, schema: { type: 'string' }, description: '', auth: true }],
-        channelMethod: null,
-        resultMayBeList: false,
-        synthesized: true,
-      });
+      operations.push(this.operation({ summary: implied.summary }, implied.request.name, implied.request.name, implied.response.name, location));
     }
     operations.sort((a, b) => a.method.localeCompare(b.method));
   }
 
+  /**
+   * @param {ChannelRecord[]} channels
+   * @returns {IREvent[]} sorted by message id
+   */
   buildEvents(channels) {
+    /** @type {IREvent[]} */
     const events = [];
-    for (const message of Object.values(this.messages)) {
-      if (message.role !== 'event') continue;
-      const location = `#/components/messages/${message.id}`;
-      const schema = this.deref(this.schema(message.schema), location) || {};
-      const ext = message.extensions;
-      const props = schema.properties || {};
-      let envelope = null;
-      let body = schema;
-      if (props.event && (props.subscriptionId || !props.e)) {
-        const inner = this.deref(props.event, `${location}/payload/event`);
-        if (inner && inner.properties) {
-          envelope = 'subscription';
-          body = inner;
-        }
-      }
-      const isArray = ext['x-response-format'] === 'array' || schema.type === 'array';
-      if (isArray && schema.items) body = this.deref(schema.items, `${location}/payload/items`) || {};
-      const eSchema = body.properties && body.properties.e ? this.deref(body.properties.e, `${location}/payload/e`) : null;
-      let eventTypes = asList(ext['x-event-type']).map(String);
-      if (eventTypes.length === 0 && eSchema) {
-        if (eSchema.const !== undefined) eventTypes = [String(eSchema.const)];
-        else if (Array.isArray(eSchema.enum)) eventTypes = eSchema.enum.map(String);
-      }
-      const streamPatterns = asList(ext['x-stream-pattern']).map((template, index) => {
-        const paramSchemas = ext['x-stream-params'] || {};
-        const names = placeholders(template);
-        return {
-          template: String(template),
-          example: firstString(asList(ext['x-stream-example'])[index]) || String(asList(ext['x-stream-example'])[index] || ''),
-          params: names.map((name) => {
-            const raw = paramSchemas[name];
-            const resolved = raw ? this.deref(raw, `${location}/x-stream-params/${name}`) : { type: 'string' };
-            return {
-              name,
-              pyName: snakeCase(name),
-              description: String(resolved.description || ''),
-              enum: Array.isArray(resolved.enum) ? resolved.enum.map(String) : null,
-            };
-          }),
-        };
-      });
-      const channelIds = channels
-        .filter((c) => c.messageIds.includes(message.id) || c.unwrappedMessageIds.includes(message.id))
-        .map((c) => c.id);
+    for (const record of Object.values(this.messages)) {
+      if (record.role !== 'event') continue;
+      const message = record.message;
+      const location = `#/components/messages/${at(message.id)}`;
+      const ext = record.extensions;
+      /** @param {unknown} node @param {string} path */
+      const deref = (node, path) => this.deref(node, `${location}/${path}`);
+      const payload = deref(this.schemas[message.schema], 'payload');
+      const props = asObject(payload.properties);
+      const bodyKey = policy.envelopeBodyKey(props, (schema) => deref(schema, 'payload/properties'));
+      const array = !bodyKey && schemaType(payload).includes('array');
+      let body = payload;
+      if (bodyKey) body = deref(props[bodyKey], `payload/properties/${at(bodyKey)}`);
+      else if (array && payload.items && !Array.isArray(payload.items)) body = deref(payload.items, 'payload/items');
+      const bodyProps = asObject(body.properties);
+      const eSchema = bodyProps[policy.EVENT_TYPE_KEY] ? deref(bodyProps[policy.EVENT_TYPE_KEY], 'payload event type') : null;
+      /** @type {string[]} */
+      const wireTypes = [];
+      if (eSchema && eSchema.const !== undefined) wireTypes.push(String(eSchema.const));
+      else if (eSchema && Array.isArray(eSchema.enum)) wireTypes.push(...eSchema.enum.map(String));
+      const channelKinds = channels.filter((c) => c.messageIds.includes(message.id)).map((c) => c.channel.kind);
       events.push({
         messageId: message.id,
         schema: message.schema,
-        eventTypes,
-        discriminator: eventTypes.length === 1 && !isArray ? { path: envelope ? 'event.e' : 'e', value: eventTypes[0] } : null,
-        envelope,
-        array: isArray,
-        noEventType: Boolean(ext['x-no-event-type']) || (!eSchema && eventTypes.length === 0),
-        streamPatterns,
-        route: ext['x-stream-route'] ? String(ext['x-stream-route']) : null,
-        channelIds,
-        channelKinds: Array.from(new Set(channelIds.map((id) => channels.find((c) => c.id === id).kind))).sort(),
         summary: message.summary || message.title || message.description,
+        eventTypes: [...new Set([...wireTypes, ...asList(ext['x-event-type']).map(String)])],
+        noEventType: Boolean(ext['x-no-event-type']) || !eSchema,
+        envelope: bodyKey ? 'subscription' : null,
+        bodyKey,
+        array,
+        requiredKeys: asList(body.required).map(String).sort(),
+        streamPatterns: this.streamPatterns(ext, location),
+        route: ext['x-stream-route'] ? String(ext['x-stream-route']) : null,
+        channelKinds: Array.from(new Set(channelKinds)).sort(),
       });
     }
     return events.sort((a, b) => a.messageId.localeCompare(b.messageId));
   }
+
+  /**
+   * A message's `x-stream-pattern` templates with their `x-stream-params` and `x-stream-example`s.
+   *
+   * @param {RawNode} ext the message's extensions
+   * @param {string} location
+   * @returns {IRStreamPattern[]}
+   */
+  streamPatterns(ext, location) {
+    const paramSchemas = asObject(ext['x-stream-params']);
+    const examples = asList(ext['x-stream-example']);
+    return asList(ext['x-stream-pattern']).map((raw, index) => {
+      const template = String(raw);
+      return {
+        template,
+        example: firstString(examples[index]) || String(examples[index] || ''),
+        params: placeholders(template).map((name) => {
+          const schema = paramSchemas[name] ? this.deref(paramSchemas[name], `${location}/x-stream-params/${at(name)}`) : {};
+          return {
+            name,
+            pyName: keywordSafe(snakeCase(name)),
+            enum: Array.isArray(schema.enum) ? schema.enum.map(String) : null,
+            lowercase: policy.isLowercaseStreamParam(name),
+          };
+        }),
+      };
+    });
+  }
 }
 
 /**
- * @param {object} doc raw AsyncAPI document
- * @param {{moduleKind?: string}} [options]
+ * @param {unknown} doc the raw AsyncAPI document
+ * @param {IROptions} [options]
+ * @returns {IR}
  */
 function buildIR(doc, options = {}) {
-  return new IRBuilder(doc, options).build();
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new SpecError('the document is empty or not an object');
+  return new IRBuilder(/** @type {RawNode} */ (doc), options).build();
 }
 
-module.exports = { buildIR, SpecError, resolvePointer, serverUrl, channelKind, placeholders, MODULE_KINDS };
+// MODULE_KINDS is read from here by helpers/params.js.
+module.exports = { buildIR, serverUrl, placeholders, SpecError, MODULE_KINDS: policy.MODULE_KINDS };

@@ -32,7 +32,10 @@ const PYDANTIC_RESERVED = new Set([
   'model_validate_json', 'model_validate_strings', 'register', 'self',
 ]);
 
-/** Descriptions whose mechanical snake_case would be clumsy or wrong. Keyed by the normalized description. */
+/**
+ * Descriptions whose mechanical snake_case would be clumsy or wrong. Keyed by the normalized description.
+ * @type {Record<string, string>}
+ */
 const DESCRIPTION_NAMES = {
   'is the buyer the market maker': 'is_buyer_maker',
   'is this trade the maker side': 'is_maker',
@@ -46,6 +49,7 @@ const DESCRIPTION_NAMES = {
 /**
  * Well-known Binance short keys, used when the description is missing or meaningless. Keys are case-sensitive:
  * `e`/`E` and `t`/`T` are different fields.
+ * @type {Record<string, string>}
  */
 const SHORT_KEY_NAMES = {
   e: 'event_type',
@@ -68,7 +72,12 @@ const STOP_WORDS = new Set(['the', 'a', 'an', 'this']);
 const MEANINGLESS = /^(?:\w{1,2} property|property|ignore(?: field)?|array item|additional properties|)$/i;
 const MAX_DESCRIPTION_WORDS = 5;
 
-/** Split camelCase, PascalCase, snake_case, kebab, dotted and slashed names into lower-case words. */
+/**
+ * Split camelCase, PascalCase, snake_case, kebab, dotted and slashed names into lower-case words.
+ *
+ * @param {string} text
+ * @returns {string[]}
+ */
 function words(text) {
   return String(text)
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -78,13 +87,23 @@ function words(text) {
     .map((w) => w.toLowerCase());
 }
 
-/** `order.place` -> `order_place`, `v2/account.balance` -> `v2_account_balance`, `rateLimits` -> `rate_limits`. */
+/**
+ * `order.place` -> `order_place`, `v2/account.balance` -> `v2_account_balance`, `rateLimits` -> `rate_limits`.
+ *
+ * @param {string} text
+ * @returns {string}
+ */
 function snakeCase(text) {
   const out = words(text).join('_');
   return /^[0-9]/.test(out) ? `n${out}` : out;
 }
 
-/** `orderList.place.oco` -> `OrderListPlaceOco`, `24hrTicker` -> `N24hrTicker`. */
+/**
+ * `orderList.place.oco` -> `OrderListPlaceOco`, `24hrTicker` -> `N24hrTicker`.
+ *
+ * @param {string} text
+ * @returns {string}
+ */
 function pascalCase(text) {
   const out = words(text)
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
@@ -92,7 +111,12 @@ function pascalCase(text) {
   return /^[0-9]/.test(out) ? `N${out}` : out;
 }
 
-/** A name that is legal and harmless as a field of a pydantic model. */
+/**
+ * A name that is legal and harmless as a field of a pydantic model.
+ *
+ * @param {string} name
+ * @returns {string}
+ */
 function safeAttributeName(name) {
   let out = name || 'field';
   if (/^[0-9]/.test(out)) out = `n${out}`;
@@ -103,6 +127,10 @@ function safeAttributeName(name) {
   return out;
 }
 
+/**
+ * @param {string} description
+ * @returns {string} its first line, trimmed, spaces collapsed, lower case
+ */
 function normalizeDescription(description) {
   return String(description || '')
     .split(/\r?\n/)[0]
@@ -111,7 +139,12 @@ function normalizeDescription(description) {
     .toLowerCase();
 }
 
-/** The attribute words a description yields, or null when it says nothing usable. */
+/**
+ * The attribute words a description yields, or null when it says nothing usable.
+ *
+ * @param {string} description
+ * @returns {string[] | null}
+ */
 function descriptionWords(description) {
   const normalized = normalizeDescription(description);
   if (MEANINGLESS.test(normalized)) return null;
@@ -123,6 +156,10 @@ function descriptionWords(description) {
   return list.slice(0, MAX_DESCRIPTION_WORDS);
 }
 
+/**
+ * @param {string} wireName
+ * @returns {boolean} a one- or two-letter Binance key
+ */
 function isShortKey(wireName) {
   return /^[A-Za-z]{1,2}$/.test(wireName) && wireName !== 'id';
 }
@@ -130,6 +167,10 @@ function isShortKey(wireName) {
 /**
  * The preferred attribute name for one wire key, before collision handling.
  * Short Binance keys are named from their description; longer keys are snake_cased.
+ *
+ * @param {string} wireName
+ * @param {{description?: unknown} | null | undefined} schema
+ * @returns {string}
  */
 function attributeBaseName(wireName, schema) {
   if (!isShortKey(wireName)) return safeAttributeName(snakeCase(wireName));
@@ -143,7 +184,12 @@ function attributeBaseName(wireName, schema) {
   return safeAttributeName(caseTag(wireName));
 }
 
-/** `m` -> `m`, `M` -> `m_upper`, `pP` -> `p_p_upper`: distinct for keys that differ only in case. */
+/**
+ * `m` -> `m`, `M` -> `m_upper`, `pP` -> `p_p_upper`: distinct for keys that differ only in case.
+ *
+ * @param {string} wireName
+ * @returns {string}
+ */
 function caseTag(wireName) {
   const lower = snakeCase(wireName);
   return /[A-Z]/.test(wireName) ? `${lower}_upper` : lower;
@@ -153,20 +199,22 @@ function caseTag(wireName) {
  * Attribute names for all properties of one object, in property order. Names never collide with each other
  * (keys that differ only by case, `e`/`E`, stay distinct) and are stable for a given schema.
  *
- * @param {Array<[string, object]>} properties [wireName, schema] pairs
+ * @param {Array<[string, {description?: unknown}]>} properties [wireName, schema] pairs
  * @returns {Map<string, string>} wireName -> attribute name
  */
 function attributeNames(properties) {
-  const bases = properties.map(([wire, schema]) => [wire, attributeBaseName(wire, schema)]);
+  const bases = properties.map(([wire, schema]) => /** @type {[string, string]} */ ([wire, attributeBaseName(wire, schema)]));
+  /** @type {Map<string, number>} */
   const counts = new Map();
   for (const [, base] of bases) counts.set(base, (counts.get(base) || 0) + 1);
+  /** @type {Map<string, string>} */
   const result = new Map();
   const used = new Set();
   // Long keys keep their snake_case name; short keys that collide get their key appended.
   const ordered = [...bases].sort((x, y) => Number(isShortKey(x[0])) - Number(isShortKey(y[0])));
   for (const [wire, base] of ordered) {
     let name = base;
-    if (used.has(name) || (counts.get(base) > 1 && isShortKey(wire))) {
+    if (used.has(name) || ((counts.get(base) || 0) > 1 && isShortKey(wire))) {
       name = safeAttributeName(`${base}_${caseTag(wire)}`);
     }
     let n = 2;
@@ -175,10 +223,26 @@ function attributeNames(properties) {
     used.add(name);
     result.set(wire, name);
   }
-  return new Map(properties.map(([wire]) => [wire, result.get(wire)]));
+  return new Map(properties.map(([wire]) => [wire, /** @type {string} */ (result.get(wire))]));
 }
 
-/** Resolve class-name collisions: the first claimant keeps the name, later ones get a numeric suffix. */
+/**
+ * A keyword argument name: Python keywords (`from`) and `self` get a trailing underscore.
+ *
+ * @param {string} name
+ * @returns {string}
+ */
+function keywordSafe(name) {
+  return PYTHON_KEYWORDS.has(name) || name === 'self' ? `${name}_` : name;
+}
+
+/**
+ * Resolve class-name collisions: the first claimant keeps the name, later ones get a numeric suffix.
+ *
+ * @param {string} name
+ * @param {Set<string>} taken names in use; the returned one is added
+ * @returns {string}
+ */
 function uniqueName(name, taken) {
   if (!taken.has(name)) {
     taken.add(name);
@@ -197,6 +261,7 @@ module.exports = {
   attributeBaseName,
   attributeNames,
   uniqueName,
+  keywordSafe,
   words,
   PYTHON_KEYWORDS,
   PYDANTIC_RESERVED,

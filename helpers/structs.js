@@ -8,12 +8,22 @@
 
 const { modelsFor } = require('./models');
 
+/** @typedef {import('./ir-types').IR} IR */
+/** @typedef {import('./models').ModelClass} ModelClass */
+/** @typedef {import('./models').ModelAlias} ModelAlias */
+
+/**
+ * @typedef {object} StructSet
+ * @property {ModelClass[]} classes the ModelSet's records (same names, fields, types and docs), in its order
+ * @property {ModelAlias[]} aliases
+ * @property {string[]} eventClasses the route models, sorted
+ */
+
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /**
- * @param {object} ir the intermediate model
- * @returns {{classes: object[], aliases: object[], eventClasses: string[]}} classes and aliases keep the
- *   ModelSet's records (same names, fields, types and docs); eventClasses are the route models, sorted.
+ * @param {IR} ir the intermediate model
+ * @returns {StructSet}
  */
 function structsFor(ir) {
   const models = modelsFor(ir);
@@ -21,25 +31,29 @@ function structsFor(ir) {
   const aliasByName = new Map(models.aliases.map((a) => [a.name, a]));
   const eventClasses = [...new Set(models.events.map((route) => route.modelClass))].filter((n) => classByName.has(n)).sort();
 
+  /** @type {Set<string>} */
   const classes = new Set();
+  /** @type {Set<string>} */
   const aliases = new Set();
-  const pending = [...eventClasses.map((name) => ['class', name])];
+  /** @type {Array<['class' | 'alias', string]>} */
+  const pending = eventClasses.map((name) => /** @type {['class', string]} */ (['class', name]));
+  /** @param {string} type */
   const reach = (type) => {
     for (const id of type.match(IDENTIFIER) || []) {
       if (classByName.has(id) && !classes.has(id)) pending.push(['class', id]);
       else if (aliasByName.has(id) && !aliases.has(id)) pending.push(['alias', id]);
     }
   };
-  while (pending.length) {
-    const [kind, name] = pending.pop();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [kind, name] = next;
     if (kind === 'class') {
       if (classes.has(name)) continue;
       classes.add(name);
-      for (const field of classByName.get(name).fields) reach(field.type);
+      for (const field of /** @type {ModelClass} */ (classByName.get(name)).fields) reach(field.type);
     } else {
       if (aliases.has(name)) continue;
       aliases.add(name);
-      reach(aliasByName.get(name).type);
+      reach(/** @type {ModelAlias} */ (aliasByName.get(name)).type);
     }
   }
   return {

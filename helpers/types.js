@@ -9,26 +9,40 @@
  * `dict[str, Any]` and a schema without any type is `Any`.
  */
 
-const REF_PREFIX = '#/components/schemas/';
+const { isRef, schemaRefName, derefSchema } = require('./refs');
+
+/** @typedef {import('./ir-types').JsonSchema} JsonSchema */
+
+/**
+ * How `pythonType` names classes and types numbers.
+ *
+ * @typedef {object} TypeContext
+ * @property {Record<string, JsonSchema>} [schemas] component schemas, for `$ref`s
+ * @property {(name: string) => string | null} [classForRef] class for a referenced object schema; when it
+ *   returns null (or is absent) the referenced schema is typed structurally
+ * @property {(schema: JsonSchema, path: string[]) => string | null} [classForInline] class for an inline object
+ *   with properties; absent: `dict[str, Any]`
+ * @property {string[]} [path] naming hint handed to classForInline (attribute names from the owner down)
+ * @property {string} [numberType] Python type for `type: number` (default `float`)
+ */
+
+/**
+ * @typedef {object} FullTypeContext
+ * @property {Record<string, JsonSchema>} schemas
+ * @property {((name: string) => string | null) | undefined} classForRef
+ * @property {((schema: JsonSchema, path: string[]) => string | null) | undefined} classForInline
+ * @property {string[]} path
+ * @property {string} numberType
+ */
+
 const MAX_TUPLE_LENGTH = 8;
 
-function refName(schema) {
-  if (!schema || typeof schema.$ref !== 'string') return null;
-  return schema.$ref.startsWith(REF_PREFIX) ? decodeURIComponent(schema.$ref.slice(REF_PREFIX.length)) : null;
-}
-
-/** Follow `$ref`s (with a cycle guard) to the schema they point at. */
-function resolveSchema(schema, schemas) {
-  let current = schema;
-  const seen = new Set();
-  while (current && refName(current) && !seen.has(refName(current))) {
-    seen.add(refName(current));
-    current = (schemas || {})[refName(current)];
-  }
-  return current || {};
-}
-
-/** A Python literal for a JSON scalar. */
+/**
+ * A Python literal for a JSON scalar.
+ *
+ * @param {unknown} value
+ * @returns {string}
+ */
 function pythonLiteral(value) {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
@@ -37,6 +51,12 @@ function pythonLiteral(value) {
   return JSON.stringify(String(value));
 }
 
+/**
+ * The JSON types a schema admits, from `type`, else from `properties` (object) or `items` (array).
+ *
+ * @param {JsonSchema} schema
+ * @returns {string[]}
+ */
 function schemaType(schema) {
   if (Array.isArray(schema.type)) return schema.type;
   if (schema.type) return [schema.type];
@@ -45,23 +65,37 @@ function schemaType(schema) {
   return [];
 }
 
+/**
+ * @param {JsonSchema | null | undefined} schema
+ * @returns {boolean} an object schema with at least one property (what becomes a class)
+ */
 function isObjectWithProperties(schema) {
-  return Boolean(schema) && schemaType(schema).includes('object') && Boolean(schema.properties) &&
-    Object.keys(schema.properties).length > 0;
+  return Boolean(schema && schemaType(schema).includes('object') && schema.properties && Object.keys(schema.properties).length > 0);
 }
 
-/** Values of an enum, widened so that `type: string` enums written as YAML numbers accept both spellings. */
-function enumValues(schema) {
-  const declared = schemaType(schema);
-  const values = [];
-  for (const value of schema.enum) {
-    values.push(value);
-    if (declared.includes('string') && typeof value !== 'string' && value !== null) values.push(String(value));
+/**
+ * Values of an enum, widened so that `type: string` enums written as YAML numbers accept both spellings.
+ *
+ * @param {unknown[]} values the enum
+ * @param {string[]} declared the schema's types
+ * @returns {unknown[]}
+ */
+function enumValues(values, declared) {
+  /** @type {unknown[]} */
+  const out = [];
+  for (const value of values) {
+    out.push(value);
+    if (declared.includes('string') && typeof value !== 'string' && value !== null) out.push(String(value));
   }
-  return [...new Set(values.map((v) => JSON.stringify(v)))].map((v) => JSON.parse(v));
+  return [...new Set(out.map((v) => JSON.stringify(v)))].map((v) => JSON.parse(v));
 }
 
+/**
+ * @param {unknown[]} values
+ * @returns {string}
+ */
 function literalType(values) {
+  /** @type {string[]} */
   const parts = [];
   let nullable = false;
   for (const value of values) {
@@ -72,8 +106,14 @@ function literalType(values) {
   return nullable && parts.length ? `${literal} | None` : literal;
 }
 
-/** Join union members, flattening nested unions, dropping duplicates and moving `None` last. */
+/**
+ * Join union members, flattening nested unions, dropping duplicates and moving `None` last.
+ *
+ * @param {string[]} members Python type expressions
+ * @returns {string}
+ */
 function unionOf(members) {
+  /** @type {string[]} */
   const flat = [];
   for (const member of members) {
     for (const part of splitTopLevelUnion(member)) if (!flat.includes(part)) flat.push(part);
@@ -84,7 +124,12 @@ function unionOf(members) {
   return withoutNone.join(' | ');
 }
 
+/**
+ * @param {string} type
+ * @returns {string[]} the members of a top-level `A | B` union
+ */
 function splitTopLevelUnion(type) {
+  /** @type {string[]} */
   const parts = [];
   let depth = 0;
   let start = 0;
@@ -109,35 +154,38 @@ function splitTopLevelUnion(type) {
 /**
  * The Python type of a schema.
  *
- * @param {object} schema JSON schema (may be a `$ref`)
- * @param {object} [ctx]
- * @param {object} [ctx.schemas] component schemas, for `$ref`s
- * @param {(name: string) => string|null} [ctx.classForRef] class for a referenced object schema; when it
- *   returns null (or is absent) the referenced schema is typed structurally
- * @param {(schema: object, path: string[]) => string|null} [ctx.classForInline] class for an inline object
- *   with properties; absent: `dict[str, Any]`
- * @param {string[]} [ctx.path] naming hint handed to classForInline (attribute names from the owner down)
- * @param {string} [ctx.numberType] Python type for `type: number` (default `float`)
+ * @param {JsonSchema | null | undefined} schema JSON schema (may be a `$ref`)
+ * @param {TypeContext} [ctx]
  * @returns {string}
  */
 function pythonType(schema, ctx = {}) {
-  return typeOf(schema || {}, { schemas: {}, path: [], numberType: 'float', ...ctx }, new Set());
+  const full = {
+    schemas: ctx.schemas || {},
+    classForRef: ctx.classForRef,
+    classForInline: ctx.classForInline,
+    path: ctx.path || [],
+    numberType: ctx.numberType || 'float',
+  };
+  return typeOf(schema || {}, full, new Set());
 }
 
+/**
+ * @param {JsonSchema} schema
+ * @param {FullTypeContext} ctx
+ * @param {Set<string>} seenRefs the `$ref`s entered on the way here (recursive schemas become `Any`)
+ * @returns {string}
+ */
 function typeOf(schema, ctx, seenRefs) {
-  const ref = refName(schema);
-  if (ref) {
-    const cls = ctx.classForRef ? ctx.classForRef(ref) : null;
+  if (isRef(schema)) {
+    const name = schemaRefName(schema);
+    const cls = name && ctx.classForRef ? ctx.classForRef(name) : null;
     if (cls) return cls;
-    if (seenRefs.has(ref)) return 'Any';
-    const next = new Set(seenRefs);
-    next.add(ref);
-    const target = (ctx.schemas || {})[ref];
-    if (!target) return 'Any';
-    return typeOf(target, { ...ctx, path: ctx.path.length ? ctx.path : [ref] }, next);
+    if (seenRefs.has(schema.$ref)) return 'Any';
+    const next = new Set(seenRefs).add(schema.$ref);
+    return typeOf(derefSchema(schema, ctx.schemas), { ...ctx, path: ctx.path.length ? ctx.path : [name || schema.$ref] }, next);
   }
   if (Object.prototype.hasOwnProperty.call(schema, 'const')) return literalType([schema.const]);
-  if (Array.isArray(schema.enum) && schema.enum.length) return literalType(enumValues(schema));
+  if (Array.isArray(schema.enum) && schema.enum.length) return literalType(enumValues(schema.enum, schemaType(schema)));
   const variants = schema.oneOf || schema.anyOf;
   if (Array.isArray(variants) && variants.length) {
     return unionOf(variants.map((v, i) => typeOf(v || {}, { ...ctx, path: [...ctx.path, `option${i + 1}`] }, seenRefs)));
@@ -149,6 +197,13 @@ function typeOf(schema, ctx, seenRefs) {
   return unionOf(members);
 }
 
+/**
+ * @param {string} type one JSON type of the schema
+ * @param {JsonSchema} schema
+ * @param {FullTypeContext} ctx
+ * @param {Set<string>} seenRefs
+ * @returns {string}
+ */
 function scalarOrContainer(type, schema, ctx, seenRefs) {
   switch (type) {
     case 'integer':
@@ -177,6 +232,12 @@ function scalarOrContainer(type, schema, ctx, seenRefs) {
   }
 }
 
+/**
+ * @param {JsonSchema} schema
+ * @param {FullTypeContext} ctx
+ * @param {Set<string>} seenRefs
+ * @returns {string}
+ */
 function arrayType(schema, ctx, seenRefs) {
   const items = schema.items;
   const itemPath = [...ctx.path, 'item'];
@@ -185,7 +246,7 @@ function arrayType(schema, ctx, seenRefs) {
   }
   const itemType = items ? typeOf(items, { ...ctx, path: itemPath }, seenRefs) : 'Any';
   const n = schema.minItems;
-  if (Number.isInteger(n) && n > 0 && n === schema.maxItems && n <= MAX_TUPLE_LENGTH) {
+  if (typeof n === 'number' && Number.isInteger(n) && n > 0 && n === schema.maxItems && n <= MAX_TUPLE_LENGTH) {
     return `tuple[${Array(n).fill(itemType).join(', ')}]`;
   }
   return `list[${itemType}]`;
@@ -193,12 +254,7 @@ function arrayType(schema, ctx, seenRefs) {
 
 module.exports = {
   pythonType,
-  pythonLiteral,
-  resolveSchema,
-  refName,
   schemaType,
   isObjectWithProperties,
-  enumValues,
   unionOf,
-  REF_PREFIX,
 };

@@ -1,6 +1,6 @@
 'use strict';
 
-const { exampleFor, validates, invalidFieldExamples } = require('../../helpers/examples');
+const { exampleFor, validates } = require('../../helpers/examples');
 
 const schemas = {
   level: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
@@ -65,9 +65,4 @@ test('validates covers type, const, enum (numbers written for strings), tuples a
   expect(validates({ e: 'other', b: [] }, schemas.depth, schemas)).toBe(false);
   expect(validates(1.5, { type: 'integer' }, schemas)).toBe(false);
   expect(validates(null, schemas.depth.properties.id, schemas)).toBe(true);
-});
-
-test('invalidFieldExamples reports examples that contradict their own field', () => {
-  const bad = { type: 'object', properties: { n: { type: 'integer', example: 'x' }, ok: { type: 'string', example: 'y' } } };
-  expect(invalidFieldExamples(bad, {})).toEqual([{ path: '$.n', example: 'x' }]);
 });

@@ -1,13 +1,14 @@
 'use strict';
 
-const EMBEDDED = { runtime: 'embedded' };
 const fs = require('fs');
 const path = require('path');
 const yaml = require('js-yaml');
 const { buildModels } = require('../../helpers/models');
 const { pythonType } = require('../../helpers/types');
-const { renderModelsModule, renderModelExamplesModule } = require('../../components/models');
+const { renderModelsModule } = require('../../components/models');
+const { renderMessageExamplesModule } = require('../../components/message-examples');
 const { buildIR } = require('../../helpers/ir');
+const { EMBEDDED, makeIR, operation, event, pattern } = require('./ir-factory');
 
 const SPEC_DIR = '/work/shared/specs/binance/asyncapi';
 const SPECS = ['spot', 'umfutures', 'cmfutures', 'spot-streams', 'umfutures-streams', 'cmfutures-streams'];
@@ -60,28 +61,24 @@ function fixtureIR() {
       },
     },
   };
-  return {
+  return makeIR({
     info: { title: 'Fixture', version: '1' },
     kind: 'streams',
     schemas,
     messages: {
-      tradeEvent: { id: 'tradeEvent', schema: 'tradeEvent', title: 'Trade' },
-      allTickersEvent: { id: 'allTickersEvent', schema: 'allTickersEvent' },
-      tickerEvent: { id: 'tickerEvent', schema: 'tickerEvent' },
+      tradeEvent: { id: 'tradeEvent', name: 'tradeEvent', schema: 'tradeEvent', title: 'Trade', summary: '', description: '' },
     },
     operations: [
-      { method: 'ticker.price', responseSchema: 'tickerPriceResponse', resultMayBeList: true },
-      { method: 'ping', responseSchema: 'pingResponse', resultMayBeList: false },
+      operation({ method: 'ticker.price', responseSchema: 'tickerPriceResponse', resultMayBeList: true }),
+      operation({ method: 'ping', responseSchema: 'pingResponse' }),
     ],
     events: [
-      { messageId: 'tradeEvent', schema: 'tradeEvent', eventTypes: ['trade'], streamPatterns: [{ template: '{symbol}@trade', params: [{ name: 'symbol', enum: null }] }] },
-      { messageId: 'allTickersEvent', schema: 'allTickersEvent', eventTypes: ['24hrTicker'], array: true, streamPatterns: [{ template: '!ticker@arr', params: [] }] },
-      { messageId: 'tickerEvent', schema: 'tickerEvent', eventTypes: ['24hrTicker'], streamPatterns: [{ template: '{symbol}@ticker', params: [] }] },
-      { messageId: 'userEvent', schema: 'userEvent', eventTypes: ['balanceUpdate'], envelope: 'subscription' },
+      event({ messageId: 'tradeEvent', eventTypes: ['trade'], streamPatterns: [pattern('{symbol}@trade')] }),
+      event({ messageId: 'allTickersEvent', eventTypes: ['24hrTicker'], array: true, streamPatterns: [pattern('!ticker@arr')] }),
+      event({ messageId: 'tickerEvent', eventTypes: ['24hrTicker'], streamPatterns: [pattern('{symbol}@ticker')] }),
+      event({ messageId: 'userEvent', eventTypes: ['balanceUpdate'], bodyKey: 'event' }),
     ],
-    errorSchema: null,
-    combinedWrapper: null,
-  };
+  });
 }
 
 describe('pythonType', () => {
@@ -147,7 +144,8 @@ describe('buildModels on a fixture', () => {
   test('event routes: array items, subscription envelope inner model', () => {
     const routes = Object.fromEntries(models.events.map((r) => [r.messageId, r]));
     expect(routes.allTickersEvent).toMatchObject({ modelClass: 'TickerEvent', array: true, eventTypes: ['24hrTicker'] });
-    expect(routes.userEvent).toMatchObject({ modelClass: 'UserEventPayload', envelope: 'subscription', wrapperClass: 'UserEvent' });
+    expect(routes.userEvent).toMatchObject({ modelClass: 'UserEventPayload', envelope: 'subscription' });
+    expect(routes.tradeEvent.streamPatterns).toEqual([{ template: '{symbol}@trade', params: [{ name: 'symbol', values: null }], example: null }]);
   });
 
   test('is deterministic', () => {
@@ -187,7 +185,7 @@ describe.each(SPECS)('real spec %s', (spec) => {
   });
 
   test('every message and operation has a model', () => {
-    for (const id of Object.keys(ir.messages)) expect(models.classForMessage(id)).toBeTruthy();
+    for (const id of Object.keys(ir.messages)) expect(models.byMessage[id]).toBeTruthy();
     for (const op of ir.operations) expect(models.classNamed(models.responseClass(op))).not.toBeNull();
     for (const route of models.events) expect(models.classNamed(route.modelClass)).not.toBeNull();
   });
@@ -195,6 +193,6 @@ describe.each(SPECS)('real spec %s', (spec) => {
   test('renders models.py and the examples module', () => {
     const text = renderModelsModule(ir, EMBEDDED);
     expect(text).toContain('EVENT_ROUTER = EventRouter(');
-    expect(renderModelExamplesModule(ir)).toContain('MESSAGE_EXAMPLES');
+    expect(renderMessageExamplesModule(ir)).toContain('MESSAGE_EXAMPLES');
   });
 });

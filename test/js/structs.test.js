@@ -1,6 +1,5 @@
 'use strict';
 
-const EMBEDDED = { runtime: 'embedded' };
 const fs = require('fs');
 const path = require('path');
 const yaml = require('js-yaml');
@@ -8,6 +7,7 @@ const { structsFor } = require('../../helpers/structs');
 const { buildModels } = require('../../helpers/models');
 const { renderStructsModule } = require('../../components/structs');
 const { buildIR } = require('../../helpers/ir');
+const { EMBEDDED, makeIR, event, pattern } = require('./ir-factory');
 
 const SPEC_DIR = '/work/shared/specs/binance/asyncapi';
 const STREAM_SPECS = ['spot-streams', 'umfutures-streams', 'cmfutures-streams'];
@@ -34,23 +34,18 @@ function fixtureIR() {
     },
     subscribeRequest: { type: 'object', properties: { method: { type: 'string' }, params: { type: 'array', items: { type: 'string' } } } },
   };
-  return {
+  return makeIR({
     info: { title: 'Fixture', version: '1' },
     kind: 'streams',
     schemas,
     messages: {
-      klineEvent: { id: 'klineEvent', schema: 'klineEvent' },
-      userEvent: { id: 'userEvent', schema: 'userEvent' },
-      subscribeRequest: { id: 'subscribeRequest', schema: 'subscribeRequest' },
+      subscribeRequest: { id: 'subscribeRequest', name: 'subscribeRequest', title: '', summary: '', description: '', schema: 'subscribeRequest' },
     },
-    operations: [],
     events: [
-      { messageId: 'klineEvent', schema: 'klineEvent', eventTypes: ['kline'], streamPatterns: [{ template: '{symbol}@kline_{interval}', params: [] }] },
-      { messageId: 'userEvent', schema: 'userEvent', eventTypes: ['balanceUpdate'], envelope: 'subscription' },
+      event({ messageId: 'klineEvent', eventTypes: ['kline'], streamPatterns: [pattern('{symbol}@kline_{interval}')] }),
+      event({ messageId: 'userEvent', eventTypes: ['balanceUpdate'], bodyKey: 'event' }),
     ],
-    errorSchema: null,
-    combinedWrapper: null,
-  };
+  });
 }
 
 describe('structsFor on a fixture', () => {

@@ -2,9 +2,9 @@
 import { File } from '@asyncapi/generator-react-sdk';
 
 const { templateContext } = require('../../../helpers/context');
-const { renderModelExamplesModule } = require('../../../components/models');
+const { renderMessageExamplesModule } = require('../../../components/message-examples');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
-  const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
-  return <File name="_message_examples.py">{renderModelExamplesModule(ir)}</File>;
+  const { ir } = templateContext({ asyncapi, params, originalAsyncAPI });
+  return <File name="_message_examples.py">{renderMessageExamplesModule(ir)}</File>;
 }
