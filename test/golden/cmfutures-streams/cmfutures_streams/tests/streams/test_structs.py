@@ -1,11 +1,11 @@
-"""event_models="msgspec": structs.py decodes every routed frame to the same values as models.py.
+"""event_models="msgspec": structs.py decodes every routed frame of this spec to the same values as models.py.
 
-Runs inside every generated streams package; skipped for WS API specs and when msgspec is not installed.
+StructRouter itself (and the client option's errors) is tested once, in the runtime's own suite. Skipped when
+msgspec is not installed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import json
 from typing import Any
@@ -13,21 +13,15 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from ..._runtime.routing.router import EventRouterLike, RoutedEvent
-from ..._runtime.streams.client import StreamClientBase
 from ..._spec import SPEC
 from ...errors import EventDecodeError
-from ...models import EVENT_ROUTER
+from ...models import EVENT_ROUTER, RoutedEvent
 from .._message_examples import MESSAGE_EXAMPLES, ROUTING_CASES, RoutingCase
-from .test_stream_client import symbol_streams
 
 pytestmark = [
     pytest.mark.skipif(SPEC.kind != "streams", reason="market-streams client only"),
     pytest.mark.skipif(importlib.util.find_spec("msgspec") is None, reason="msgspec is not installed"),
 ]
-
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
 
 
 def struct_router() -> Any:
@@ -127,44 +121,8 @@ def test_invalid_payloads_raise_event_decode_error_as_with_models() -> None:
         struct_router().decode(b'{"stream":"' + case.stream.encode() + b'","data":{not json')
 
 
-def test_the_client_option_picks_the_router_and_says_what_is_missing() -> None:
+def test_the_client_option_picks_this_specs_struct_router() -> None:
     from ...client import BinanceWebSocketClient
 
-    client: StreamClientBase = BinanceWebSocketClient(event_models="msgspec")
-    assert client._router is struct_router()
+    assert BinanceWebSocketClient(event_models="msgspec")._router is struct_router()
     assert BinanceWebSocketClient()._router is EVENT_ROUTER
-    with pytest.raises(ValueError, match="event_models"):
-        BinanceWebSocketClient(event_models="attrs")
-
-    def missing() -> EventRouterLike:
-        raise ModuleNotFoundError("No module named 'msgspec'", name="msgspec")
-
-    with pytest.raises(ImportError, match="pip install msgspec"):
-        StreamClientBase(spec=SPEC, router=EVENT_ROUTER, struct_router=missing, event_models="msgspec")
-
-
-async def test_handlers_get_structs_from_the_mock_server() -> None:
-    import msgspec
-
-    from ...client import BinanceWebSocketClient
-    from ...testing import MockBinanceServer
-
-    [name] = symbol_streams(1)
-    async with MockBinanceServer() as server:
-        client: StreamClientBase = BinanceWebSocketClient(url=server.url, event_models="msgspec")
-        got: list[Any] = []
-        done = asyncio.Event()
-
-        def on_event(event: Any) -> None:
-            got.append(event)
-            done.set()
-
-        client.set_handler("*", on_event)
-        async with client:
-            await client.subscribe(name)
-            assert await server.emit(name) == 1
-            await asyncio.wait_for(done.wait(), GUARD)
-            history = client.get_message_history(limit=1)
-        assert isinstance(got[0], msgspec.Struct | list)
-        assert history[-1].message == got[0]
-        assert client.bad_frames == 0

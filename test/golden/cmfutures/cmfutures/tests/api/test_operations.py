@@ -13,7 +13,6 @@ import pytest
 from pydantic import BaseModel
 
 from ... import models
-from ..._runtime.spec import OperationSpec
 from ..._spec import SPEC
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient
@@ -33,6 +32,9 @@ NEEDS_SUBSCRIPTION = {"userDataStream.unsubscribe"}
 NEEDS_LISTEN_KEY = {"userDataStream.ping", "userDataStream.stop"}
 ED25519_ONLY = {"session.logon"} | NEEDS_SESSION
 
+Operation = Any
+"""An ``OperationSpec`` of ``SPEC`` (its class belongs to the runtime, which these tests do not import)."""
+
 OPERATIONS = sorted(SPEC.operations.values(), key=lambda op: op.method)
 # The mock server answers these from its own state (sessions, subscriptions, listenKeys), not from examples.
 STATEFUL = (
@@ -43,7 +45,7 @@ STATEFUL = (
 )
 
 
-def key_types(operation: OperationSpec) -> tuple[str, ...]:
+def key_types(operation: Operation) -> tuple[str, ...]:
     if operation.method in ED25519_ONLY or operation.method in NEEDS_SUBSCRIPTION:
         return ("ed25519",)
     return ("hmac", "ed25519") if operation.api_key else ("none",)
@@ -52,7 +54,7 @@ def key_types(operation: OperationSpec) -> tuple[str, ...]:
 CASES = [pytest.param(op, key_type, id=f"{op.method}-{key_type}") for op in OPERATIONS for key_type in key_types(op)]
 
 
-def call_arguments(operation: OperationSpec) -> dict[str, Any]:
+def call_arguments(operation: Operation) -> dict[str, Any]:
     """Keyword arguments for the typed method: every documented example value of a user parameter."""
     example = dict(operation.example_params) if isinstance(operation.example_params, dict) else {}
     arguments: dict[str, Any] = {}
@@ -83,7 +85,7 @@ def auth_for(key_type: str) -> BinanceAuth | None:
     return None
 
 
-async def prepare(client: BinanceWebSocketClient, operation: OperationSpec) -> dict[str, Any]:
+async def prepare(client: BinanceWebSocketClient, operation: Operation) -> dict[str, Any]:
     """Puts the session in the state the operation needs; returns arguments that depend on that state."""
     method = operation.method
     if method in NEEDS_SESSION or method in NEEDS_SUBSCRIPTION:
@@ -99,7 +101,7 @@ async def prepare(client: BinanceWebSocketClient, operation: OperationSpec) -> d
 
 @pytest.mark.parametrize(("operation", "key_type"), CASES)
 async def test_every_operation_returns_its_typed_response(
-    server: MockBinanceServer, operation: OperationSpec, key_type: str
+    server: MockBinanceServer, operation: Operation, key_type: str
 ) -> None:
     response_model = getattr(models, operation.response_model)
     assert issubclass(response_model, BaseModel)
