@@ -78,6 +78,81 @@ describe('buildIR on a streams fixture', () => {
   });
 });
 
+describe('what the IR decides for events', () => {
+  const streamsDoc = () => fixture('minimal-streams.yaml');
+
+  test('an array event is an array payload; x-response-format alone does not make an object payload one', () => {
+    const doc = streamsDoc();
+    doc.components.messages.allDepth = { 'x-event': true, 'x-response-format': 'array', 'x-stream-pattern': ['!depth@arr'], payload: { type: 'array', items: { $ref: '#/components/schemas/depthEvent' } } };
+    doc.components.messages.allExpired = { 'x-event': true, 'x-response-format': 'array', payload: { $ref: '#/components/schemas/depthEvent' } };
+    doc.channels.marketStream.messages.allDepth = { $ref: '#/components/messages/allDepth' };
+    doc.channels.marketStream.messages.allExpired = { $ref: '#/components/messages/allExpired' };
+    doc.components.schemas.depthEvent.required = ['e', 'b'];
+    const events = Object.fromEntries(buildIR(doc).events.map((e) => [e.messageId, e]));
+    expect(events.allDepth).toMatchObject({ array: true, envelope: null, bodyKey: null, eventTypes: ['depthUpdate'], requiredKeys: ['b', 'e'] });
+    expect(events.allExpired).toMatchObject({ array: false, eventTypes: ['depthUpdate'] });
+  });
+
+  test('the envelope body is where event types and required keys come from', () => {
+    const doc = fixture('minimal-api.yaml');
+    doc.components.messages.tradeEvent.payload.properties.event.required = ['E', 'e'];
+    expect(buildIR(doc).events[0]).toMatchObject({ envelope: 'subscription', bodyKey: 'event', eventTypes: ['executionReport'], requiredKeys: ['E', 'e'] });
+  });
+
+  test('wire event types come first, x-event-type adds to them; no `e` field means noEventType', () => {
+    const doc = streamsDoc();
+    doc.components.messages.depthEvent['x-event-type'] = ['depthUpdate', 'depthSnapshot'];
+    doc.components.messages.listenKeyExpired.payload = { type: 'object', required: ['listenKey'], properties: { listenKey: { type: 'string' } } };
+    doc.components.messages.listenKeyExpired['x-event-type'] = 'listenKeyExpired';
+    const events = Object.fromEntries(buildIR(doc).events.map((e) => [e.messageId, e]));
+    expect(events.depthEvent).toMatchObject({ eventTypes: ['depthUpdate', 'depthSnapshot'], noEventType: false });
+    expect(events.listenKeyExpired).toMatchObject({ eventTypes: ['listenKeyExpired'], noEventType: true, requiredKeys: ['listenKey'] });
+  });
+
+  test('stream params: keyword-safe Python names, lower-cased symbols', () => {
+    const doc = streamsDoc();
+    doc.components.messages.depthEvent['x-stream-pattern'] = ['{symbol}@depth{from}'];
+    const [depth] = buildIR(doc).events;
+    expect(depth.streamPatterns[0].params).toEqual([
+      { name: 'symbol', pyName: 'symbol', enum: null, lowercase: true },
+      { name: 'from', pyName: 'from_', enum: null, lowercase: false },
+    ]);
+  });
+});
+
+describe('what the IR decides for operations', () => {
+  test('futures API specs get the listenKey operations they lack, apiKey only, through the spec path', () => {
+    const ir = buildIR(fixture('minimal-api.yaml'), { moduleKind: 'umfutures' });
+    const start = ir.operations.find((op) => op.method === 'userDataStream.start');
+    expect(start).toEqual({
+      method: 'userDataStream.start',
+      pyName: 'user_data_stream_start',
+      summary: 'Start a user data stream and get its listenKey',
+      securityType: 'USER_STREAM',
+      signed: false,
+      apiKey: true,
+      requestMessage: 'userDataStreamStartRequest',
+      requestSchema: 'userDataStreamStartRequest',
+      responseSchema: 'userDataStreamStartResponse',
+      paramsStyle: 'object',
+      params: [{ wireName: 'apiKey', pyName: 'api_key', required: false, schema: { type: 'string' }, description: '', auth: true, decimal: false }],
+      channelMethod: null,
+      resultMayBeList: false,
+    });
+    expect(ir.messages.userDataStreamStopResponse.schema).toBe('userDataStreamStopResponse');
+    expect(ir.operations.map((op) => op.method)).toEqual(['order.place', 'ping', 'ticker.price', 'userDataStream.ping', 'userDataStream.start', 'userDataStream.stop']);
+    expect(buildIR(fixture('minimal-api.yaml'), { moduleKind: 'spot' }).operations).toHaveLength(3);
+  });
+
+  test('recvWindow is marked decimal; auth params are marked auth', () => {
+    const doc = fixture('minimal-api.yaml');
+    doc.components.schemas.orderPlaceRequest.properties.params.properties.recvWindow = { type: 'integer', description: 'Validity window' };
+    const order = buildIR(doc).operations.find((op) => op.method === 'order.place');
+    expect(order.params.filter((p) => p.decimal).map((p) => p.wireName)).toEqual(['recvWindow']);
+    expect(order.params.find((p) => p.wireName === 'recvWindow')).toMatchObject({ pyName: 'recv_window', description: 'Validity window', auth: false });
+  });
+});
+
 describe('buildIR errors name the problem and where it is', () => {
   it('refuses AsyncAPI 2.x', () => {
     const doc = fixture('minimal-api.yaml');
@@ -90,6 +165,19 @@ describe('buildIR errors name the problem and where it is', () => {
     const doc = fixture('minimal-api.yaml');
     doc.components.messages.pingRequest.payload = { $ref: '#/components/schemas/nope' };
     expect(() => buildIR(doc)).toThrow('#/components/messages/pingRequest/payload: $ref #/components/schemas/nope points at nothing');
+  });
+
+  it('reports a circular $ref chain', () => {
+    const doc = fixture('minimal-api.yaml');
+    doc.components.schemas.loopA = { $ref: '#/components/schemas/loopB' };
+    doc.components.schemas.loopB = { $ref: '#/components/schemas/loopA' };
+    expect(() => buildIR(doc)).toThrow('#/components/schemas/loopA: circular $ref #/components/schemas/loopB -> #/components/schemas/loopA -> #/components/schemas/loopB');
+  });
+
+  it('reports a schema $ref that leaves #/components/schemas', () => {
+    const doc = fixture('minimal-api.yaml');
+    doc.components.schemas.pingResponse.properties.result = { $ref: '#/components/messages/pingRequest' };
+    expect(() => buildIR(doc)).toThrow('#/components/schemas/pingResponse/properties/result: a schema $ref must point into #/components/schemas/, got "#/components/messages/pingRequest"');
   });
 
   it('reports an operation without messages', () => {

@@ -153,22 +153,6 @@ describe('buildModels on a fixture', () => {
   });
 });
 
-describe('renderModelsModule on a fixture', () => {
-  const text = renderModelsModule(fixtureIR(), EMBEDDED);
-
-  test('docstrings cannot be broken by quotes or backslashes', () => {
-    expect(text).not.toMatch(/""""/);
-    expect(text).not.toContain('"""quoted"""');
-  });
-
-  test('imports only what it uses and defines the router', () => {
-    expect(text).toMatch(/^from typing import Any, Literal, TypeAlias$/m);
-    expect(text).toContain('EVENT_ROUTER = EventRouter(');
-    expect(text).toContain('def parse_event(');
-    expect(text).toContain('EventRoute(model=TickerEvent, event_types=("24hrTicker",), array=True');
-  });
-});
-
 describe.each(SPECS)('real spec %s', (spec) => {
   const doc = yaml.load(fs.readFileSync(path.join(SPEC_DIR, `${spec}.yaml`), 'utf8'));
   const ir = buildIR(doc, {});

@@ -5,9 +5,8 @@ const path = require('path');
 const yaml = require('js-yaml');
 const { structsFor } = require('../../helpers/structs');
 const { buildModels } = require('../../helpers/models');
-const { renderStructsModule } = require('../../components/structs');
 const { buildIR } = require('../../helpers/ir');
-const { EMBEDDED, makeIR, event, pattern } = require('./ir-factory');
+const { makeIR, event, pattern } = require('./ir-factory');
 
 const SPEC_DIR = '/work/shared/specs/binance/asyncapi';
 const STREAM_SPECS = ['spot-streams', 'umfutures-streams', 'cmfutures-streams'];
@@ -58,25 +57,6 @@ describe('structsFor on a fixture', () => {
     expect(names).not.toContain('SubscribeRequest');
     expect(names).not.toContain('UserEvent');
   });
-
-  test('renders one Struct per class with wire names, optional defaults and the model -> Struct pairs', () => {
-    const text = renderStructsModule(fixtureIR(), EMBEDDED);
-    expect(text).toContain('class KlineEvent(msgspec.Struct, kw_only=True, gc=False):');
-    expect(text).toMatch(/: Literal\["kline"\] = msgspec\.field\(name="e"\)/);
-    expect(text).toContain('    k: KlineEventK\n');
-    expect(text).toContain('    trade_id: int = msgspec.field(name="t")\n');
-    expect(text).toContain('    x: bool | None = None\n');
-    expect(text).toContain('    b: list[tuple[str, str]] | None = None\n');
-    expect(text).toContain('        models.UserEventPayload: UserEventPayload,');
-    expect(text).not.toContain('SubscribeRequest');
-    // KlineEventK is defined before KlineEvent uses it, so no annotation needs quoting.
-    expect(text.indexOf('class KlineEventK(')).toBeLessThan(text.indexOf('class KlineEvent('));
-    expect(text).not.toMatch(/: "KlineEventK"/);
-  });
-
-  test('is deterministic', () => {
-    expect(renderStructsModule(fixtureIR(), EMBEDDED)).toBe(renderStructsModule(fixtureIR(), EMBEDDED));
-  });
 });
 
 describe.each(STREAM_SPECS)('real spec %s', (spec) => {
@@ -91,11 +71,5 @@ describe.each(STREAM_SPECS)('real spec %s', (spec) => {
     const known = new Set([...models.classes.map((c) => c.name), ...models.aliases.map((a) => a.name)]);
     const types = [...set.classes.flatMap((c) => c.fields.map((f) => f.type)), ...set.aliases.map((a) => a.type)];
     for (const type of types) for (const id of type.match(IDENTIFIER) || []) if (known.has(id)) expect(included.has(id)).toBe(true);
-  });
-
-  test('renders structs.py with the router', () => {
-    const text = renderStructsModule(ir, EMBEDDED);
-    expect(text).toContain('STRUCT_ROUTER = StructRouter(');
-    for (const name of set.eventClasses) expect(text).toContain(`        models.${name}: ${name},`);
   });
 });
