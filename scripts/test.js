@@ -2,11 +2,18 @@
 'use strict';
 /**
  * npm test: every test of the project.
- *   1. JS unit tests (jest): helpers, components, parameters, bad input.
- *   2. For every spec in specs/ and ../shared/specs/binance/asyncapi: generate, compare with the golden copy (ours),
- *      pip install into ./.venv, import, ruff check, ruff format --check, mypy --strict, and the package's own pytest suite.
- * Options: --module NAME (only cases of that module, e.g. spot-streams; no jest), --build-only (no pytest), --skip-js.
- * Prints "N passed, N failed[, N skipped]" last; exits non-zero if anything failed or nothing ran.
+ *   1. JS: jest (helpers, components, parameters, bad input) and tsc --checkJs of helpers/ and components/.
+ *   2. The runtime project (runtime/): ruff once; its own suite (and mypy --strict) in every Python environment.
+ *   3. Every spec of specs/ and ../shared/specs/binance/asyncapi: generate; golden copy (ours); the embedded runtime
+ *      byte-identical to runtime/src; ruff once; then in every environment: pip install, import, mypy --strict
+ *      (where the environment says so) and the package's own pytest suite.
+ *   4. Two packages generated with runtime=shared side by side on one installed runtime wheel.
+ *   5. The README quick start of our specs' packages in fresh virtualenvs with no pins (what a newcomer does).
+ * Environments (scripts/lib/matrix.js): newest and oldest dependency versions on Python 3.13 and 3.10; all of them
+ * (and 3.11, 3.12 for the runtime) with CI=true; TEST_ENVS=name,... picks some.
+ * Options: --module NAME (only cases of that module, e.g. spot-streams; no jest, no runtime suite), --build-only
+ * (no pytest), --skip-js. Prints "N passed, N failed[, N skipped]" last; exits non-zero if anything failed or
+ * nothing ran.
  */
 const fs = require('fs');
 const os = require('os');
@@ -16,7 +23,10 @@ const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
 const { compareWithGolden, compareEmbeddedRuntime } = require('./lib/golden');
 const { checkRealPayloads } = require('./lib/realdata');
-const { ensureVenv } = require('./lib/venv');
+const { selectEnvironments, prepareEnvironment, describeVersions } = require('./lib/matrix');
+const { runQuickStart } = require('./lib/quickstart');
+const { checkSharedRuntime } = require('./lib/shared-runtime');
+const { RUNTIME_DIR } = require('../helpers/runtime');
 
 const OUTPUT_ROOT = path.join(ROOT, 'test', 'output');
 const argv = process.argv.slice(2);
@@ -33,6 +43,11 @@ function record(name, status, detail = '') {
   const mark = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP' }[status];
   console.log(`${mark} ${name}${detail && status !== 'failed' ? ` (${detail})` : ''}`);
   if (status === 'failed' && detail) console.log(detail.replace(/^/gm, '    '));
+}
+
+/** A missing optional input is a skip locally and a failure in CI (where everything must be there). */
+function recordMissing(name, reason) {
+  record(name, isCI ? 'failed' : 'skipped', isCI ? `${reason}; with CI=true this is a failure` : reason);
 }
 
 // A step that runs longer than this is stopped and fails (a hung test must not hang the whole run). Before
@@ -70,29 +85,27 @@ function tail(text, lines = 60) {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-async function runJest() {
+/** Runs a step and records it; pytest steps report their counts. */
+async function step(name, command, args, options = {}) {
+  const result = await exec(command, args, options);
+  const summary = (result.output.match(/\d+ passed[^\n]*/) || [''])[0];
+  const ok = result.code === 0;
+  record(name, ok ? 'passed' : 'failed', ok ? `${result.seconds.toFixed(1)}s${summary ? `, ${summary}` : ''}` : `${options.failureNote || ''}${tail(result.output)}`);
+  return ok;
+}
+
+function pytestArgs(target) {
+  return ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', `faulthandler_timeout=${PYTEST_STACK_DUMP_SECONDS}`, target];
+}
+
+function runJs() {
   const jest = path.join(ROOT, 'node_modules', '.bin', 'jest');
   const result = spawnSync(jest, ['--ci', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   record('jest (helpers, components, parameters, bad input)', result.status === 0 ? 'passed' : 'failed', result.status === 0 ? '' : `jest exited with ${result.status}`);
-}
-
-async function checkCase(c, python) {
-  const bin = path.dirname(python);
-  const cwd = c.outputDir;
-  const env = { PYTHONDONTWRITEBYTECODE: '1', MYPY_CACHE_DIR: path.join(OUTPUT_ROOT, '.mypy_cache', c.origin, c.module) };
-  const steps = [
-    ['import', python, ['-c', `import ${c.packageName}, ${c.packageName}.client, ${c.packageName}.testing; print(${c.packageName}.__version__)`]],
-    ['ruff check', path.join(bin, 'ruff'), ['check', '--no-cache', '.']],
-    ['ruff format --check', path.join(bin, 'ruff'), ['format', '--check', '--no-cache', '.']],
-    ['mypy --strict', path.join(bin, 'mypy'), ['--strict', c.packageName]],
-  ];
-  if (!buildOnly) {
-    steps.push(['pytest', python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', `faulthandler_timeout=${PYTEST_STACK_DUMP_SECONDS}`, `${c.packageName}/tests`]]);
-  }
-  for (const [label, command, args] of steps) {
-    const result = await exec(command, args, { cwd, env });
-    const summary = label === 'pytest' ? (result.output.match(/\d+ passed[^\n]*/) || [''])[0] : '';
-    record(`${c.name}: ${label}`, result.code === 0 ? 'passed' : 'failed', result.code === 0 ? `${result.seconds.toFixed(1)}s${summary ? `, ${summary}` : ''}` : tail(result.output));
+  const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
+  if (fs.existsSync(path.join(ROOT, 'tsconfig.json')) && fs.existsSync(tsc)) {
+    const typecheck = spawnSync(tsc, ['-p', ROOT, '--noEmit'], { cwd: ROOT, encoding: 'utf8' });
+    record('tsc --checkJs (helpers, components)', typecheck.status === 0 ? 'passed' : 'failed', typecheck.status === 0 ? '' : tail(`${typecheck.stdout}${typecheck.stderr}`));
   }
 }
 
@@ -103,21 +116,7 @@ async function pool(items, size, worker) {
   }));
 }
 
-async function main() {
-  const started = Date.now();
-  if (!skipJs) await runJest();
-  const { cases: found, corpusMissing } = allCases(OUTPUT_ROOT);
-  let cases = found;
-  if (moduleFilter) {
-    cases = cases.filter((c) => c.module === moduleFilter);
-    if (!cases.length) throw new Error(`no spec named ${moduleFilter} in specs/ or ../shared/specs`);
-  }
-  if (corpusMissing) {
-    const reason = `../shared/specs/binance/asyncapi not found beside the project`;
-    record('corpus specs (../shared)', isCI ? 'failed' : 'skipped', isCI ? `${reason}; with CI=true the corpus is required` : reason);
-  }
-  const python = ensureVenv();
-
+async function generateCases(cases) {
   fs.mkdirSync(OUTPUT_ROOT, { recursive: true });
   const generated = [];
   for (const c of cases) {
@@ -129,31 +128,130 @@ async function main() {
       record(`${c.name}: generate`, 'failed', error.stack || String(error));
     }
   }
-  for (const c of generated.filter((g) => g.origin === 'own')) {
-    const problems = compareWithGolden(c.outputDir, c.module);
-    record(`${c.name}: golden copy`, problems.length ? 'failed' : 'passed', problems.length ? `${problems.slice(0, 20).join('\n')}\nregenerate with: npm run golden:update` : '');
-  }
   for (const c of generated) {
-    const problems = compareEmbeddedRuntime(path.join(c.outputDir, c.packageName), c.kind);
-    record(`${c.name}: embedded runtime`, problems.length ? 'failed' : 'passed', problems.length ? problems.slice(0, 20).join('\n') : '');
-  }
-  if (generated.length) {
-    const install = await exec(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', ...generated.map((c) => c.outputDir)]);
-    record(`pip install (${generated.length} packages)`, install.code === 0 ? 'passed' : 'failed', install.code === 0 ? `${install.seconds.toFixed(1)}s` : tail(install.output));
-    // setuptools builds in the source tree; its build/ and egg-info are not part of the generated output.
-    for (const c of generated) {
-      for (const entry of fs.readdirSync(c.outputDir)) {
-        if (entry === 'build' || entry.endsWith('.egg-info')) fs.rmSync(path.join(c.outputDir, entry), { recursive: true, force: true });
-      }
+    if (c.origin === 'own') {
+      const problems = compareWithGolden(c.outputDir, c.module);
+      record(`${c.name}: golden copy`, problems.length ? 'failed' : 'passed', problems.length ? `${problems.slice(0, 20).join('\n')}\nregenerate with: npm run golden:update` : '');
     }
-    if (install.code === 0) await pool(generated, WORKERS, (c) => checkCase(c, python));
+    const embedded = compareEmbeddedRuntime(path.join(c.outputDir, c.packageName), c.kind);
+    record(`${c.name}: embedded runtime`, embedded.length ? 'failed' : 'passed', embedded.length ? embedded.slice(0, 20).join('\n') : 'byte-identical to runtime/src');
+  }
+  return generated;
+}
+
+/** setuptools builds in the source tree; its build/ and egg-info are not part of the generated output. */
+function cleanBuildLeftovers(cases) {
+  for (const c of cases) {
+    for (const entry of fs.readdirSync(c.outputDir)) {
+      if (entry === 'build' || entry.endsWith('.egg-info')) fs.rmSync(path.join(c.outputDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+async function installPackages(env, cases) {
+  const install = await exec(env.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', ...cases.map((c) => c.outputDir)]);
+  cleanBuildLeftovers(cases);
+  record(`[${env.name}] pip install (${cases.length} packages)`, install.code === 0 ? 'passed' : 'failed', install.code === 0 ? `${install.seconds.toFixed(1)}s` : tail(install.output));
+  return install.code === 0;
+}
+
+/** The jobs of one environment: the runtime's suite and mypy, then each package's import, mypy and pytest. */
+function environmentJobs(env, cases, { runtime }) {
+  const bin = path.dirname(env.python);
+  const versions = `dependencies: ${describeVersions(env.versions)}\n`;
+  const jobs = [];
+  if (runtime) {
+    const runtimeEnv = { PYTHONPATH: path.join(RUNTIME_DIR, 'src'), PYTHONDONTWRITEBYTECODE: '1' };
+    jobs.push({ weight: 3, run: () => step(`[${env.name}] runtime: pytest`, env.python, pytestArgs('tests'), { cwd: RUNTIME_DIR, env: runtimeEnv, failureNote: versions }) });
+    if (env.mypy) {
+      const mypyEnv = { MYPYPATH: `${path.join(RUNTIME_DIR, 'src')}${path.delimiter}${RUNTIME_DIR}`, MYPY_CACHE_DIR: path.join(OUTPUT_ROOT, '.mypy_cache', env.name, 'runtime') };
+      jobs.push({ weight: 2, run: () => step(`[${env.name}] runtime: mypy --strict`, path.join(bin, 'mypy'), ['--strict', '-p', 'binance_ws_runtime', '-p', 'tests'], { cwd: RUNTIME_DIR, env: mypyEnv, failureNote: versions }) });
+    }
+  }
+  if (!env.packages) return jobs;
+  for (const c of cases) {
+    jobs.push({
+      weight: 1,
+      run: async () => {
+        const cwd = c.outputDir;
+        const stepEnv = { PYTHONDONTWRITEBYTECODE: '1', MYPY_CACHE_DIR: path.join(OUTPUT_ROOT, '.mypy_cache', env.name, c.origin, c.module) };
+        const imported = await step(`[${env.name}] ${c.name}: import`, env.python, ['-c', `import ${c.packageName}, ${c.packageName}.client, ${c.packageName}.testing; print(${c.packageName}.__version__)`], { cwd: os.tmpdir(), env: stepEnv, failureNote: versions });
+        if (!imported) return;
+        if (env.mypy) await step(`[${env.name}] ${c.name}: mypy --strict`, path.join(bin, 'mypy'), ['--strict', c.packageName], { cwd, env: stepEnv, failureNote: versions });
+        if (!buildOnly) await step(`[${env.name}] ${c.name}: pytest`, env.python, pytestArgs(`${c.packageName}/tests`), { cwd, env: stepEnv, failureNote: versions });
+      },
+    });
+  }
+  return jobs;
+}
+
+async function main() {
+  const started = Date.now();
+  if (!skipJs) runJs();
+  const { cases: found, corpusMissing } = allCases(OUTPUT_ROOT);
+  let cases = found;
+  if (moduleFilter) {
+    cases = cases.filter((c) => c.module === moduleFilter);
+    if (!cases.length) throw new Error(`no spec named ${moduleFilter} in specs/ or ../shared/specs`);
+  }
+  if (corpusMissing) recordMissing('corpus specs (../shared)', '../shared/specs/binance/asyncapi not found beside the project');
+  const runtimeSuite = !moduleFilter;
+
+  const generated = await generateCases(cases);
+
+  const environments = selectEnvironments({ ci: isCI, names: (process.env.TEST_ENVS || '').split(',').filter(Boolean) });
+  const ready = [];
+  for (const env of environments) {
+    let prepared;
+    try {
+      prepared = prepareEnvironment(env);
+    } catch (error) {
+      record(`[${env.name}] environment`, 'failed', error.message);
+      continue;
+    }
+    if (prepared.skipped) {
+      recordMissing(`[${env.name}] environment`, prepared.skipped);
+      continue;
+    }
+    const entry = { ...env, ...prepared };
+    record(`[${env.name}] environment`, 'passed', describeVersions(entry.versions));
+    if (env.packages && generated.length && !(await installPackages(entry, generated))) continue;
+    ready.push(entry);
+  }
+  if (!ready.length) {
+    record('Python environments', 'failed', 'no environment could be prepared');
+  } else {
+    const lint = ready[0];
+    const ruff = path.join(path.dirname(lint.python), 'ruff');
+    const lintJobs = [];
+    if (runtimeSuite) {
+      lintJobs.push(() => step('runtime: ruff check', ruff, ['check', '--no-cache', '.'], { cwd: RUNTIME_DIR }));
+      lintJobs.push(() => step('runtime: ruff format --check', ruff, ['format', '--check', '--no-cache', '.'], { cwd: RUNTIME_DIR }));
+    }
+    for (const c of generated) {
+      lintJobs.push(() => step(`${c.name}: ruff check`, ruff, ['check', '--no-cache', '.'], { cwd: c.outputDir }));
+      lintJobs.push(() => step(`${c.name}: ruff format --check`, ruff, ['format', '--check', '--no-cache', '.'], { cwd: c.outputDir }));
+    }
+    for (const job of lintJobs) await job();
+    const jobs = ready.flatMap((env) => environmentJobs(env, generated, { runtime: runtimeSuite })).sort((a, b) => b.weight - a.weight);
+    await pool(jobs, WORKERS, (job) => job.run());
+
+    const newest = ready.find((env) => env.resolution === 'newest') || ready[0];
     // Binance's documented payloads through the corpus packages, with the shipped overlays (test/realdata/).
     if (!buildOnly) {
       for (const c of generated.filter((g) => g.origin === 'corpus')) {
-        const outcome = await checkRealPayloads(c, python);
+        const outcome = await checkRealPayloads(c, newest.python);
         const missing = outcome.status === 'skipped';
         record(`${c.name}: real payloads`, missing && isCI ? 'failed' : outcome.status, missing && isCI ? `${outcome.detail}; with CI=true this is a failure` : outcome.detail);
       }
+    }
+    if (runtimeSuite && !buildOnly) {
+      for (const outcome of await checkSharedRuntime({ python: newest.python, exec, outputRoot: OUTPUT_ROOT, pytestArgs })) record(outcome.name, outcome.status, outcome.detail);
+      const own = generated.filter((c) => c.origin === 'own');
+      await pool(own, WORKERS, async (c) => {
+        const outcome = await runQuickStart(c, { python: findNewestInterpreter(newest), exec });
+        record(`${c.name}: README quick start in a fresh virtualenv, no pins`, outcome.status, outcome.detail);
+      });
     }
   }
 
@@ -162,6 +260,12 @@ async function main() {
   console.log(`\n${failed.length ? `failed:\n${failed.map((r) => `  - ${r.name}`).join('\n')}\n` : ''}total time ${((Date.now() - started) / 1000).toFixed(0)}s`);
   console.log(`${count('passed')} passed, ${count('failed')} failed${count('skipped') ? `, ${count('skipped')} skipped` : ''}`);
   if (failed.length || count('passed') === 0) process.exit(1);
+}
+
+/** The interpreter behind an environment's virtualenv (a fresh virtualenv is made from it). */
+function findNewestInterpreter(env) {
+  const { findPython } = require('./lib/venv');
+  return findPython(env.pythonVersion) || env.python;
 }
 
 main().catch((error) => {
