@@ -489,4 +489,4 @@ function buildIR(doc, options = {}) {
 }
 
 // MODULE_KINDS is read from here by helpers/params.js.
-module.exports = { buildIR, serverUrl, placeholders, SpecError, MODULE_KINDS: policy.MODULE_KINDS };
+module.exports = { buildIR, serverUrl, SpecError, MODULE_KINDS: policy.MODULE_KINDS };

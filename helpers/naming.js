@@ -258,11 +258,8 @@ module.exports = {
   snakeCase,
   pascalCase,
   safeAttributeName,
-  attributeBaseName,
   attributeNames,
   uniqueName,
   keywordSafe,
-  words,
   PYTHON_KEYWORDS,
-  PYDANTIC_RESERVED,
 };

@@ -273,13 +273,11 @@ function checkSchemaRefs(schemas, locationOf) {
 }
 
 module.exports = {
-  SCHEMA_REF_PREFIX,
   isRef,
   decodePointerSegment,
   encodePointerSegment,
   resolvePointer,
   follow,
-  childName,
   lastComponentName,
   checkRefs,
   checkSchemaRefs,

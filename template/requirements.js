@@ -5,6 +5,6 @@ const { templateContext } = require('../helpers/context');
 const { renderRequirements } = require('../components/package-files');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
-  const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
+  const { params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
   return <File name="requirements.txt">{renderRequirements(options)}</File>;
 }

@@ -5,7 +5,7 @@ const { templateContext } = require('../../helpers/context');
 const { renderStreamsModule } = require('../../components/streams');
 
 export default function render({ asyncapi, params, originalAsyncAPI }) {
-  const { ir, params: options } = templateContext({ asyncapi, params, originalAsyncAPI });
+  const { ir } = templateContext({ asyncapi, params, originalAsyncAPI });
   if (ir.kind !== 'streams') return null;
   return <File name="streams.py">{renderStreamsModule(ir)}</File>;
 }
