@@ -10,20 +10,17 @@ user-data events carry ``event`` (and usually ``subscriptionId``), connection ev
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import json
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..auth import BinanceAuth, Clock, json_dumps_wire
 from ..backoff import BackoffPolicy
-from ..connection import CloseInfo, LifecycleEvent, LifecycleHooks, ManagedConnection
-from ..core.handlers import ERROR_PATTERN, EventHandler, HandlerRegistry
-from ..core.history import HistoryEntry, MessageHistory
-from ..core.iterators import EventIterator, IteratorSet, OverflowPolicy
+from ..connection import CloseInfo, ManagedConnection
+from ..core.client import ClientCore
+from ..core.correlator import Correlator
+from ..core.iterators import OverflowPolicy
 from ..errors import (
     AuthenticationError,
     BinanceAPIError,
@@ -33,7 +30,21 @@ from ..errors import (
     TimestampError,
     error_from_reply,
 )
-from ..policy import profile_for
+from ..policy import (
+    ALWAYS_SIGNED,
+    DEFAULT_CHANNEL_ADDRESSES,
+    EVENT_STREAM_TERMINATED,
+    SERVER_SHUTDOWN,
+    SESSION_LOGON,
+    SESSION_LOGOUT,
+    TIME_UNITS,
+    USER_DATA_SUBSCRIBE,
+    USER_DATA_SUBSCRIBE_SIGNATURE,
+    USER_DATA_UNSUBSCRIBE,
+    has_spot_user_data,
+    profile_for,
+    time_sync_method,
+)
 from ..routing.router import EventRouterLike
 from ..spec import OperationSpec, Spec
 from ..wire.transport import TransportName, require_transport
@@ -41,51 +52,28 @@ from ..wire.transport import TransportName, require_transport
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["USER_DATA_STREAM", "ApiClientBase", "ClientStats"]
+__all__ = ["USER_DATA_STREAM", "ApiClientBase"]
 
 logger = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
-ClientT = TypeVar("ClientT", bound="ApiClientBase")
 
 USER_DATA_STREAM = "user_data_stream"
 """Channel name for :meth:`ApiClientBase.subscribe`: the account's user data stream."""
 
-_LOGON = "session.logon"
-_LOGOUT = "session.logout"
-_UDS_SUBSCRIBE = "userDataStream.subscribe"
-_UDS_SUBSCRIBE_SIGNATURE = "userDataStream.subscribe.signature"
-_UDS_UNSUBSCRIBE = "userDataStream.unsubscribe"
-# Methods whose own purpose is the signature: never reduced to timestamp-only by a logged-on session.
-_ALWAYS_SIGNED = frozenset({_LOGON, _UDS_SUBSCRIBE_SIGNATURE})
-_TIME_UNITS = frozenset({"MILLISECOND", "MICROSECOND", "millisecond", "microsecond"})
 _MAX_RAW_IN_ERROR = 2048
 _RESTORE_TIMEOUT_FLOOR = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class ClientStats:
-    """Counters since the client was created."""
-
-    requests_sent: int
-    decode_errors: int
-    """Frames that could not be decoded (not JSON, binary, unknown event type, invalid payload)."""
-    unsolicited_errors: int
-    """Error replies with ``id: null`` (e.g. a revoked session key)."""
-    late_replies: int
-    """Replies that arrived after their request timed out or was cancelled."""
-    handler_errors: int
-    dropped_events: int
-    """Events dropped by slow iterators or a full async-handler backlog."""
-    reconnects: int
 
 
 def _truncate(raw: str | bytes) -> str | bytes:
     return raw if len(raw) <= _MAX_RAW_IN_ERROR else raw[:_MAX_RAW_IN_ERROR]
 
 
-class ApiClientBase:
+class ApiClientBase(ClientCore):
     """Binance WebSocket API client: typed requests, signing, session logon, user data, resilience.
+
+    Handlers, iterators, history, lifecycle callbacks and the connect/disconnect contract are the client core's
+    (:class:`~..core.client.ClientCore`), the same as the streams client's.
 
     Options (keyword arguments of the rendered ``BinanceWebSocketClient``):
 
@@ -140,12 +128,15 @@ class ApiClientBase:
             raise ValueError("request_timeout must be > 0")
         profile = profile_for(spec.product)
         if time_unit is not None:
-            if time_unit not in _TIME_UNITS:
-                raise ValueError(f"time_unit must be one of {sorted(_TIME_UNITS)}")
+            if time_unit not in TIME_UNITS:
+                raise ValueError(f"time_unit must be one of {sorted(TIME_UNITS)}")
             if not profile.supports_time_unit or spec.product != "spot":
                 raise ValueError(f"time_unit is only supported by the spot WebSocket API, not {spec.product}")
         if session_logon and auth is not None:
             auth.require_session_logon_support()
+        super().__init__(
+            history_size=history_size, events_queue_size=events_queue_size, events_overflow=events_overflow
+        )
         self.spec = spec
         self._router = router
         self.testnet = testnet
@@ -165,22 +156,14 @@ class ApiClientBase:
         """The ``session_logon`` option (named apart from the rendered ``session_logon()`` method)."""
         self.max_connection_age = max_connection_age
         self.silence_timeout = silence_timeout if silence_timeout is not None else profile.silence_timeout
-        self.events_queue_size = events_queue_size
-        self.events_overflow: OverflowPolicy = events_overflow
         self.open_timeout = open_timeout
         self.connect_options = dict(connect_options or {})
         self._base_url = url
 
-        self.hooks = LifecycleHooks()
-        self._handlers = HandlerRegistry()
-        self._iterators = IteratorSet()
-        self._history = MessageHistory(history_size)
         self._clock = auth.clock if auth is not None else Clock()
         self._conn: ManagedConnection | None = None
         self._uri_override: str | None = None
-        self._ids = itertools.count(1)
-        # id -> (future, method, relies on the logged-on session for its credentials)
-        self._pending: dict[int, tuple[asyncio.Future[dict[str, Any]], str, bool]] = {}
+        self._requests = Correlator()
         self._rate_limits: list[dict[str, Any]] = []
         # Session state: what the server has now, and what must be restored after a reconnect.
         self._logged_on = False
@@ -188,27 +171,16 @@ class ApiClientBase:
         self._user_data_method: str | None = None
         self._user_data_subscriptions: set[int] = set()
         self._connected_once = False
-        self._requests_sent = 0
-        self._decode_errors = 0
-        self._unsolicited_errors = 0
-        self._late_replies = 0
         self.hooks.on("failed", self._on_gave_up)
 
     # ------------------------------------------------------------------ lifecycle
-
-    async def __aenter__(self: ClientT) -> ClientT:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
 
     def _channel_url(self) -> str:
         if self._uri_override is not None:
             return self._uri_override
         base = self._base_url if self._base_url is not None else self.spec.server_url(testnet=self.testnet)
         channel = self.spec.channel("api")
-        address = channel.address if channel is not None else "/"
+        address = channel.address if channel is not None else DEFAULT_CHANNEL_ADDRESSES["api"]
         if address not in ("", "/"):
             base = base.rstrip("/") + "/" + address.lstrip("/")
         query: list[str] = []
@@ -231,6 +203,9 @@ class ApiClientBase:
 
     async def connect(self, uri: str | None = None) -> None:
         """Open the connection (and log on when configured). ``uri`` replaces the whole URL for this client."""
+        await super().connect(uri)
+
+    async def _open(self, uri: str | None) -> None:
         if self._conn is not None and self._conn.running:
             return
         if uri is not None:
@@ -260,32 +235,19 @@ class ApiClientBase:
             self._conn = None
             raise
 
-    async def disconnect(self) -> None:
-        """Close the connection; pending requests fail, iterators end, no task is left behind. Idempotent."""
+    async def _close(self) -> None:
         conn = self._conn
         if conn is not None:
             await conn.stop()
-        self._fail_pending(ConnectionClosedError("client disconnected", code=1000, reason="client disconnect"))
-        self._iterators.close_all()
-        await self._handlers.aclose()
-        await self.hooks.cancel_pending()
+        self._requests.fail_all(ConnectionClosedError("client disconnected", code=1000, reason="client disconnect"))
         # An explicit disconnect ends the session: a later connect() starts afresh.
         self._logged_on = False
         self._logon_wanted = False
         self._user_data_method = None
         self._user_data_subscriptions.clear()
 
-    async def close(self) -> None:
-        """Same as :meth:`disconnect`."""
-        await self.disconnect()
-
-    def on(self, event: LifecycleEvent, callback: Callable[..., Any]) -> None:
-        """Watch the connection: ``connected(url)``, ``disconnected(info)``, ``reconnecting(attempt, delay)``,
-        ``reconnected(attempt)``, ``failed(info)`` (reconnect attempts exhausted)."""
-        self.hooks.on(event, callback)
-
-    def off(self, event: LifecycleEvent, callback: Callable[..., Any] | None = None) -> None:
-        self.hooks.off(event, callback)
+    def _reconnects(self) -> int:
+        return self._conn.reconnects if self._conn is not None else 0
 
     async def reconnect(self, reason: str = "requested by the user") -> None:
         """Close the link and open a new one now; session logon and user data are restored."""
@@ -304,11 +266,11 @@ class ApiClientBase:
             self.auto_session_logon is None and auth is not None and auth.supports_session_logon
         )
         if auth is not None and (self._logon_wanted or auto_logon):
-            await self._restore_step(_LOGON, first)
+            await self._restore_step(SESSION_LOGON, first)
         if self._user_data_method is not None:
             method = self._user_data_method
-            if method == _UDS_SUBSCRIBE and not self._logged_on:
-                method = _UDS_SUBSCRIBE_SIGNATURE
+            if method == USER_DATA_SUBSCRIBE and not self._logged_on:
+                method = USER_DATA_SUBSCRIBE_SIGNATURE
             await self._restore_step(method, first)
 
     async def _restore_step(self, method: str, first: bool) -> None:
@@ -320,18 +282,12 @@ class ApiClientBase:
                 raise
             # A failed step must not keep the connection from coming back; the user hears of it as an error.
             logger.error("restoring the session after a reconnect: %s failed: %s", method, exc)
-            self._handlers.dispatch_error(exc)
+            self._report_error(exc)
 
     def _on_close(self, info: CloseInfo) -> None:
         self._logged_on = False
         self._user_data_subscriptions.clear()
-        self._fail_pending(ConnectionClosedError(f"connection lost: {info}", code=info.code, reason=info.reason))
-
-    def _fail_pending(self, error: ConnectionClosedError) -> None:
-        pending, self._pending = self._pending, {}
-        for future, _method, _via_session in pending.values():
-            if not future.done():
-                future.set_exception(error)
+        self._requests.fail_all(ConnectionClosedError(f"connection lost: {info}", code=info.code, reason=info.reason))
 
     # ------------------------------------------------------------------ frames
 
@@ -358,29 +314,26 @@ class ApiClientBase:
             self._bad_frame(EventDecodeError("frame is neither a reply nor an event", _truncate(frame)), frame)
 
     def _bad_frame(self, error: EventDecodeError, frame: str | bytes) -> None:
-        self._decode_errors += 1
-        logger.warning("undecodable frame (%d so far): %s", self._decode_errors, error)
+        self._counters.decode_errors += 1
+        logger.warning("undecodable frame (%d so far): %s", self._counters.decode_errors, error)
         self._history.record("received", frame)
-        self._handlers.dispatch_error(error)
+        self._report_error(error)
 
     def _on_reply(self, reply: dict[str, Any]) -> None:
         request_id = reply["id"]
-        entry = self._pending.pop(request_id, None) if isinstance(request_id, int) else None
-        method = entry[1] if entry is not None else None
-        self._history.record("received", reply, method)
+        request = self._requests.take(request_id)
+        self._history.record("received", reply, request.method if request is not None else None)
         if request_id is None:
             self._on_unsolicited_error(reply)
             return
-        if entry is None:
-            self._late_replies += 1
+        if request is None:
+            self._counters.late_replies += 1
             logger.debug("reply to unknown or expired request id %r", request_id)
             return
-        future = entry[0]
-        if not future.done():
-            future.set_result(reply)
+        request.resolve(reply)
 
     def _on_unsolicited_error(self, reply: dict[str, Any]) -> None:
-        self._unsolicited_errors += 1
+        self._counters.unsolicited_errors += 1
         error = error_from_reply(reply, product=self.spec.product)
         if reply.get("status") == 401:
             # The logged-on key was revoked. Binance answers the request that found out with this id-less
@@ -388,18 +341,15 @@ class ApiClientBase:
             self._logged_on = False
             self._logon_wanted = False
             logger.error("session key revoked by the server: %s", error.msg)
-            for request_id, (future, _method, via_session) in list(self._pending.items()):
-                if via_session and not future.done():
-                    del self._pending[request_id]
-                    future.set_exception(error)
+            self._requests.fail_all(error, where=lambda request: request.via_session)
         else:
             logger.warning("error reply without a request id: %s", error)
-        self._handlers.dispatch_error(error)
+        self._report_error(error)
 
     def _on_event(self, message: dict[str, Any], frame: str) -> None:
         inner = message.get("event")
-        if isinstance(inner, dict) and inner.get("e") == "serverShutdown" and "subscriptionId" not in message:
-            self._history.record("received", message, "serverShutdown")
+        if isinstance(inner, dict) and inner.get("e") == SERVER_SHUTDOWN and "subscriptionId" not in message:
+            self._history.record("received", message, SERVER_SHUTDOWN)
             self._on_server_shutdown()
             # Handlers get the typed notice when the models know it; an odd field in it changes nothing.
             try:
@@ -407,8 +357,7 @@ class ApiClientBase:
             except Exception:
                 logger.debug("serverShutdown notice not decodable as a typed event", exc_info=True)
                 return
-            self._handlers.dispatch(shutdown.event_type, shutdown.event)
-            self._iterators.dispatch(shutdown.event_type, shutdown.event)
+            self._deliver(shutdown.event_type, shutdown.event)
             return
         try:
             routed = self._router.from_object(message)
@@ -422,15 +371,14 @@ class ApiClientBase:
             return
         event_type = routed.event_type
         self._history.record("received", message, event_type)
-        if event_type == "eventStreamTerminated":
+        if event_type == EVENT_STREAM_TERMINATED:
             self._on_stream_terminated(routed.subscription_id)
-        self._handlers.dispatch(event_type, routed.event)
-        self._iterators.dispatch(event_type, routed.event)
+        self._deliver(event_type, routed.event)
 
     def _on_server_shutdown(self) -> None:
         logger.info("server announced a shutdown; reconnecting ahead of the cut")
         if self._conn is not None and self.auto_reconnect:
-            self._conn.request_reconnect("serverShutdown")
+            self._conn.request_reconnect(SERVER_SHUTDOWN)
 
     def _on_stream_terminated(self, subscription_id: int | None) -> None:
         if subscription_id is not None:
@@ -477,7 +425,7 @@ class ApiClientBase:
     ) -> dict[str, Any]:
         timeout = self.request_timeout if timeout is None else timeout
         operation = self.spec.operations.get(method)
-        if method == _LOGON:
+        if method == SESSION_LOGON:
             self._require_auth(method).require_session_logon_support()
         conn = self._conn
         if conn is None or not conn.running:
@@ -529,7 +477,7 @@ class ApiClientBase:
             auth = self._require_auth(method)
             if self.recv_window is not None and "recvWindow" not in wire:
                 wire["recvWindow"] = self.recv_window
-            if self._logged_on and method not in _ALWAYS_SIGNED:
+            if self._logged_on and method not in ALWAYS_SIGNED:
                 wire.pop("apiKey", None)
                 wire.pop("signature", None)
                 if "timestamp" not in wire:
@@ -548,44 +496,33 @@ class ApiClientBase:
     async def _exchange(
         self, conn: ManagedConnection, method: str, params: dict[str, Any], timeout: float, via_session: bool = False
     ) -> dict[str, Any]:
-        request_id = next(self._ids)
-        message: dict[str, Any] = {"id": request_id, "method": method}
-        if params:
-            message["params"] = params
-        text = json_dumps_wire(message)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._pending[request_id] = (future, method, via_session)
-        timer = loop.call_later(timeout, self._expire, future, method, request_id, timeout)
-        try:
+        async def send(request_id: int) -> None:
+            message: dict[str, Any] = {"id": request_id, "method": method}
+            if params:
+                message["params"] = params
+            text = json_dumps_wire(message)
             self._history.record("sent", message, method)
             await conn.send(text)
-            self._requests_sent += 1
-            return await future
-        finally:
-            timer.cancel()
-            self._pending.pop(request_id, None)
+            self._counters.requests_sent += 1
 
-    @staticmethod
-    def _expire(future: asyncio.Future[dict[str, Any]], method: str, request_id: int, timeout: float) -> None:
-        if not future.done():
-            future.set_exception(RequestTimeoutError(method, request_id, timeout))
+        reply: dict[str, Any] = await self._requests.call(method, send, timeout, via_session=via_session)
+        return reply
 
     def _after_success(self, method: str, params: Mapping[str, Any], reply: Mapping[str, Any]) -> None:
-        if method == _LOGON:
+        if method == SESSION_LOGON:
             self._logged_on = True
             self._logon_wanted = True
-        elif method == _LOGOUT:
+        elif method == SESSION_LOGOUT:
             self._logged_on = False
             self._logon_wanted = False
-            if self._user_data_method == _UDS_SUBSCRIBE:
+            if self._user_data_method == USER_DATA_SUBSCRIBE:
                 self._user_data_method = None
-        elif method in (_UDS_SUBSCRIBE, _UDS_SUBSCRIBE_SIGNATURE):
+        elif method in (USER_DATA_SUBSCRIBE, USER_DATA_SUBSCRIBE_SIGNATURE):
             self._user_data_method = method
             result = reply.get("result")
             if isinstance(result, Mapping) and isinstance(result.get("subscriptionId"), int):
                 self._user_data_subscriptions.add(result["subscriptionId"])
-        elif method == _UDS_UNSUBSCRIBE:
+        elif method == USER_DATA_UNSUBSCRIBE:
             subscription_id = params.get("subscriptionId")
             if subscription_id is None:
                 self._user_data_subscriptions.clear()
@@ -607,12 +544,7 @@ class ApiClientBase:
 
     async def sync_time(self) -> float:
         """Measure the offset to the server clock (``time``, or ``session.status`` on futures); returns it in ms."""
-        # Futures WS APIs have no ``time`` method; their session.status result carries serverTime as well.
-        method = (
-            "time"
-            if "time" in self.spec.operations or "session.status" not in self.spec.operations
-            else ("session.status")
-        )
+        method = time_sync_method(self.spec.operations)
         before = self._clock.local_ms()
         reply = await self._request(method, None)
         after = self._clock.local_ms()
@@ -632,18 +564,18 @@ class ApiClientBase:
         """
         if channel != USER_DATA_STREAM:
             raise ValueError(f"unknown channel {channel!r}; the WebSocket API client offers {USER_DATA_STREAM!r}")
-        if self.spec.product != "spot" or _UDS_SUBSCRIBE_SIGNATURE not in self.spec.operations:
+        if not has_spot_user_data(self.spec):
             raise ValueError(
                 f"{self.spec.product} user data arrives over a listenKey stream: get a key with "
                 "user_data_stream_start() and pass it to the streams client"
             )
-        auth = self._require_auth(_UDS_SUBSCRIBE)
+        auth = self._require_auth(USER_DATA_SUBSCRIBE)
         if auth.supports_session_logon:
             if not self._logged_on:
-                await self._request(_LOGON, None)
-            reply = await self._request(_UDS_SUBSCRIBE, params)
+                await self._request(SESSION_LOGON, None)
+            reply = await self._request(USER_DATA_SUBSCRIBE, params)
         else:
-            reply = await self._request(_UDS_SUBSCRIBE_SIGNATURE, params)
+            reply = await self._request(USER_DATA_SUBSCRIBE_SIGNATURE, params)
         result = reply.get("result")
         subscription_id = result.get("subscriptionId") if isinstance(result, Mapping) else None
         return subscription_id if isinstance(subscription_id, int) else None
@@ -654,9 +586,9 @@ class ApiClientBase:
             raise ValueError(f"unknown channel {channel!r}; the WebSocket API client offers {USER_DATA_STREAM!r}")
         ids = [subscription_id] if subscription_id is not None else sorted(self._user_data_subscriptions)
         if not ids:
-            await self._request(_UDS_UNSUBSCRIBE, None)
+            await self._request(USER_DATA_UNSUBSCRIBE, None)
         for sid in ids:
-            await self._request(_UDS_UNSUBSCRIBE, {"subscriptionId": sid})
+            await self._request(USER_DATA_UNSUBSCRIBE, {"subscriptionId": sid})
         if subscription_id is None:
             self._user_data_method = None
 
@@ -664,47 +596,7 @@ class ApiClientBase:
     def user_data_subscriptions(self) -> frozenset[int]:
         return frozenset(self._user_data_subscriptions)
 
-    # ------------------------------------------------------------------ events, handlers, history
-
-    def set_handler(self, pattern: str, handler: EventHandler) -> None:
-        """Call ``handler(event)`` for typed events whose type matches ``pattern``.
-
-        ``"*"`` matches every event, ``"executionReport"`` one type, ``"*Update"`` a glob (fnmatch). Plain and
-        async functions both work; several handlers per pattern run in registration order; a handler that
-        raises is logged and the others still run. ``"__error__"`` handlers receive :class:`EventDecodeError`
-        for bad frames and connection-level errors (e.g. :class:`SessionRevokedError`).
-        """
-        self._handlers.set_handler(pattern, handler)
-
-    def remove_handler(self, pattern: str, handler: EventHandler | None = None) -> int:
-        """Remove ``handler`` (or every handler of ``pattern``); returns how many were removed."""
-        return self._handlers.remove_handler(pattern, handler)
-
-    def events(
-        self, pattern: str = "*", *, maxsize: int | None = None, overflow: OverflowPolicy | None = None
-    ) -> EventIterator[Any]:
-        """``async for event in client.events("executionReport")``: typed events from now on.
-
-        Each iterator has its own bounded queue (``events_queue_size``); when the consumer is slower than the
-        stream the oldest events are dropped and counted in ``iterator.dropped`` (``overflow="raise"`` makes the
-        iterator raise :class:`EventQueueOverflowError` instead). Iteration ends on :meth:`disconnect` and raises
-        :class:`ConnectionClosedError` if reconnecting gave up. Leave it with ``break`` and ``aclose()``, or use
-        ``async with client.events() as events``.
-        """
-        if pattern == ERROR_PATTERN:
-            raise ValueError("use set_handler('__error__', ...) to receive errors")
-        return self._iterators.create(
-            pattern,
-            maxsize=maxsize if maxsize is not None else self.events_queue_size,
-            overflow=overflow if overflow is not None else self.events_overflow,
-        )
-
-    def get_message_history(self, limit: int | None = None, event_type: str | None = None) -> list[HistoryEntry]:
-        """The last messages sent and received (newest last), secrets masked.
-
-        ``event_type`` filters on the event type (events) or the method (requests and their replies).
-        """
-        return self._history.get(limit, event_type)
+    # ------------------------------------------------------------------ counters
 
     @property
     def rate_limits(self) -> list[dict[str, Any]]:
@@ -713,17 +605,4 @@ class ApiClientBase:
 
     @property
     def pending_requests(self) -> int:
-        return len(self._pending)
-
-    @property
-    def stats(self) -> ClientStats:
-        dropped = self._handlers.dropped_async + sum(it.dropped for it in self._iterators)
-        return ClientStats(
-            requests_sent=self._requests_sent,
-            decode_errors=self._decode_errors,
-            unsolicited_errors=self._unsolicited_errors,
-            late_replies=self._late_replies,
-            handler_errors=self._handlers.handler_errors,
-            dropped_events=dropped,
-            reconnects=self._conn.reconnects if self._conn is not None else 0,
-        )
+        return len(self._requests)

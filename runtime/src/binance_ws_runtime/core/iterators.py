@@ -21,7 +21,7 @@ from typing import Any, Generic, Literal, TypeVar
 from ..errors import WebSocketError
 from .handlers import compile_pattern
 
-__all__ = ["EventIterator", "EventQueueOverflowError", "IteratorSet", "OverflowPolicy"]
+__all__ = ["EventIterator", "EventQueueOverflowError", "IteratorSet", "OverflowPolicy", "check_iterator_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,14 @@ T = TypeVar("T")
 
 OverflowPolicy = Literal["drop_oldest", "drop_newest", "raise"]
 _POLICIES: frozenset[str] = frozenset({"drop_oldest", "drop_newest", "raise"})
+
+
+def check_iterator_options(maxsize: int, overflow: str) -> None:
+    """Raise ValueError unless ``maxsize`` and ``overflow`` are a valid queue size and overflow policy."""
+    if maxsize < 1:
+        raise ValueError("maxsize must be >= 1")
+    if overflow not in _POLICIES:
+        raise ValueError(f"overflow must be one of {sorted(_POLICIES)}")
 
 
 class EventQueueOverflowError(WebSocketError):
@@ -50,10 +58,7 @@ class EventIterator(AsyncIterator[T], Generic[T]):
         overflow: OverflowPolicy = "drop_oldest",
         on_close: Callable[[EventIterator[T]], None] | None = None,
     ) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be >= 1")
-        if overflow not in _POLICIES:
-            raise ValueError(f"overflow must be one of {sorted(_POLICIES)}")
+        check_iterator_options(maxsize, overflow)
         self.pattern = pattern
         self.matches = compile_pattern(pattern)
         self.maxsize = maxsize
