@@ -106,8 +106,8 @@ def test_routes_without_a_struct_keep_their_model_and_say_why() -> None:
 
 def test_the_client_option_picks_the_router_and_says_what_is_missing() -> None:
     client = SpotStreamsClient(event_models="msgspec")
-    assert client._router is struct_router()
-    assert SpotStreamsClient()._router is EVENT_ROUTER
+    assert client.router is struct_router()
+    assert SpotStreamsClient().router is EVENT_ROUTER
     with pytest.raises(ValueError, match="event_models"):
         SpotStreamsClient(event_models="attrs")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,15 +16,9 @@ import pytest
 from binance_ws_runtime.streams.client import StreamClientBase
 from binance_ws_runtime.testing.server import MockServerBase
 
-from .._transports import TRANSPORTS, selected_transport
 from ..helpers import GUARD, SPOT_STREAMS, streams_connections, symbol_streams, wait_until
 
-
-@pytest.fixture(autouse=True, params=TRANSPORTS)
-def transport(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test runs on each transport the client offers: the behaviour must not depend on it."""
-    with selected_transport(request.param) as name:
-        yield name
+pytestmark = pytest.mark.usefixtures("transport")
 
 
 def subscribed_everywhere(server: MockServerBase, names: list[str]) -> bool:
