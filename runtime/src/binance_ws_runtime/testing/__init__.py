@@ -1,0 +1,16 @@
+"""The mock server engine: ``testing.MockBinanceServer`` of a generated package is :class:`MockServerBase` bound to
+that package's spec (see :mod:`.server` for what it speaks and how it is organised)."""
+
+from .listen_keys import ListenKeyRegistry
+from .server import MockServerBase
+from .state import PROFILE_DEFAULT, MalformedKind, MockConnection, MockReplyError, MockRequest
+
+__all__ = [
+    "PROFILE_DEFAULT",
+    "ListenKeyRegistry",
+    "MalformedKind",
+    "MockConnection",
+    "MockReplyError",
+    "MockRequest",
+    "MockServerBase",
+]

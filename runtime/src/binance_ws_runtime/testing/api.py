@@ -1,0 +1,390 @@
+"""The WS API side: request framing and ids, authentication (apiKey, timestamp within recvWindow, HMAC / RSA / Ed25519
+signatures), parameter checks, injected failures and delays, and the answers: a handler's, a set result, a built-in
+method's or the spec's example."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import re
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from ..auth import build_signature_payload, verify_signature
+from ..spec import OperationSpec
+from .sessions import SessionMethods
+from .state import (
+    MAX_INT64,
+    MSG_INVALID_KEY,
+    REQUEST_ID_PATTERN,
+    BuiltinMethod,
+    Followups,
+    MockConnection,
+    MockReplyError,
+    MockRequest,
+    Outcome,
+    Reject,
+    Security,
+    SessionRevoked,
+    is_int,
+)
+
+if TYPE_CHECKING:
+    from .server import MockServerBase
+
+__all__ = ["ApiRequests"]
+
+_REQUEST_ID_RANGE = "^[a-zA-Z0-9-_]{1,36}$"
+_AUTH_PARAMS = frozenset({"apiKey", "signature", "timestamp", "recvWindow"})
+_ALWAYS_ALLOWED_PARAMS = frozenset({"returnRateLimits"})
+_DEFAULT_RECV_WINDOW = 5000
+_MAX_RECV_WINDOW = 60000
+_FUTURE_TOLERANCE_MS = 1000
+_MAX_DELAYED_REPLIES = 256
+_MSG_BAD_SIGNATURE = "Signature for this request is not valid."
+
+# Protocol facts win over the spec's security markings for these methods (see binance-ws-protocol.md 3.1, 4.1).
+_BUILTIN_SECURITY: dict[str, Security] = {
+    "session.logon": Security(signed=True, api_key=True, permission=None, own_credentials=True),
+    "session.status": Security(signed=False, api_key=False, permission=None),
+    "session.logout": Security(signed=False, api_key=False, permission=None),
+    "session.subscriptions": Security(signed=False, api_key=False, permission=None),
+    "userDataStream.subscribe": Security(signed=False, api_key=False, permission=None),
+    "userDataStream.subscribe.signature": Security(
+        signed=True, api_key=True, permission="USER_STREAM", own_credentials=True
+    ),
+    "userDataStream.unsubscribe": Security(signed=False, api_key=False, permission=None),
+    "userDataStream.start": Security(signed=False, api_key=True, permission="USER_STREAM"),
+    "userDataStream.ping": Security(signed=False, api_key=True, permission="USER_STREAM"),
+    "userDataStream.stop": Security(signed=False, api_key=True, permission="USER_STREAM"),
+}
+_SPOT_USER_DATA_METHODS = frozenset(
+    {"userDataStream.subscribe", "userDataStream.subscribe.signature", "userDataStream.unsubscribe"}
+)
+_LISTEN_KEY_METHODS = frozenset({"userDataStream.start", "userDataStream.ping", "userDataStream.stop"})
+_BUILTIN_PARAMS: dict[str, frozenset[str]] = {
+    "session.logon": frozenset({"apiKey", "signature", "timestamp", "recvWindow"}),
+    "userDataStream.subscribe.signature": frozenset({"apiKey", "signature", "timestamp", "recvWindow"}),
+    "session.status": frozenset(),
+    "session.logout": frozenset(),
+    "session.subscriptions": frozenset(),
+    "userDataStream.subscribe": frozenset(),
+    "userDataStream.unsubscribe": frozenset({"subscriptionId"}),
+    "userDataStream.start": frozenset({"apiKey"}),
+    "userDataStream.ping": frozenset({"apiKey"}),
+    "userDataStream.stop": frozenset({"apiKey"}),
+}
+_SESSION_METHODS = frozenset({"session.logon", "session.status", "session.logout"})
+_SPOT_SESSION_METHODS = _SESSION_METHODS | {
+    "session.subscriptions",
+    "userDataStream.subscribe",
+    "userDataStream.subscribe.signature",
+    "userDataStream.unsubscribe",
+}
+
+
+class ApiRequests(SessionMethods):
+    """WS API requests and their answers (a part of :class:`~.server.MockServerBase`)."""
+
+    async def _handle_api(self, connection: MockConnection, message: str | bytes, decoded: Any) -> None:
+        request_id: Any = None
+        method = ""
+        followups: Followups = []
+        try:
+            if isinstance(message, bytes) or isinstance(decoded, str):
+                raise Reject(-1135, "Invalid JSON request.")
+            if not isinstance(decoded, dict):
+                raise Reject(-1135, "Invalid JSON request: expected a JSON object.")
+            if "id" not in decoded:
+                raise Reject(-1102, "Mandatory parameter 'id' was not sent, was empty/null, or malformed.")
+            if not self._valid_api_id(decoded["id"]):
+                raise Reject(
+                    -1100, f"Illegal characters found in parameter 'id'; legal range is '{_REQUEST_ID_RANGE}'."
+                )
+            request_id = decoded["id"]
+            raw_method = decoded.get("method")
+            if not isinstance(raw_method, str) or not raw_method:
+                raise Reject(-1102, "Mandatory parameter 'method' was not sent, was empty/null, or malformed.")
+            unexpected = set(decoded) - {"id", "method", "params"}
+            if unexpected:
+                raise Reject(-1135, f"Invalid JSON request: unexpected field '{min(unexpected)}'.")
+            params = decoded.get("params", {})
+            if not isinstance(params, dict):
+                raise Reject(-1135, "Invalid 'params' in JSON request; expected an object.")
+            method = self._resolve_method(connection, raw_method)
+            self._take_failure(method)
+            result, followups = await self._execute(connection, request_id, method, params)
+            reply: dict[str, Any] = {"id": request_id, "status": 200, "result": result}
+        except SessionRevoked:
+            revoked = {"id": None, "status": 401, "error": {"code": -2015, "msg": MSG_INVALID_KEY}}
+            await self._send(connection, revoked)
+            return
+        except (Reject, MockReplyError) as rejection:
+            error: dict[str, Any] = {"code": rejection.code, "msg": rejection.msg}
+            if rejection.data:
+                error["data"] = dict(rejection.data)
+            reply = {"id": request_id, "status": rejection.status, "error": error}
+        connection.request_weight += 1
+        if connection.return_rate_limits and self._wants_rate_limits(decoded):
+            reply["rateLimits"] = [
+                {
+                    "rateLimitType": "REQUEST_WEIGHT",
+                    "interval": "MINUTE",
+                    "intervalNum": 1,
+                    "limit": 2400 if self._futures else 6000,
+                    "count": connection.request_weight,
+                }
+            ]
+        delay = self._delays.get(method, 0.0)
+        if delay > 0 and len(connection.delayed_replies) < _MAX_DELAYED_REPLIES:
+            task = asyncio.create_task(self._send_later(connection, delay, reply, followups))
+            connection.delayed_replies.add(task)
+            task.add_done_callback(connection.delayed_replies.discard)
+            return
+        await self._send(connection, reply)
+        for target, frame in followups:
+            await self._send(target, frame)
+
+    async def _send_later(self, connection: MockConnection, delay: float, reply: Any, followups: Followups) -> None:
+        await asyncio.sleep(delay)
+        await self._send(connection, reply)
+        for target, frame in followups:
+            await self._send(target, frame)
+
+    @staticmethod
+    def _wants_rate_limits(decoded: Any) -> bool:
+        if not isinstance(decoded, dict):
+            return True
+        params = decoded.get("params")
+        return not (isinstance(params, dict) and params.get("returnRateLimits") is False)
+
+    def _valid_api_id(self, value: Any) -> bool:
+        if value is None:
+            return True
+        if is_int(value):
+            return bool(-MAX_INT64 - 1 <= value <= MAX_INT64)
+        return isinstance(value, str) and REQUEST_ID_PATTERN.match(value) is not None
+
+    def _resolve_method(self, connection: MockConnection, raw_method: str) -> str:
+        candidates = [raw_method]
+        version = re.match(r"^v\d+/(.+)$", raw_method)
+        if version is not None:
+            candidates.append(version.group(1))
+        for method in candidates:
+            if method in _LISTEN_KEY_METHODS and self._futures:
+                return method
+            # Binance serves these whether or not the spec lists them (protocol notes 3.6 and 4.1).
+            if self.kind == "api" and method in (_SPOT_SESSION_METHODS if not self._futures else _SESSION_METHODS):
+                return method
+            if connection.listen_key_api_only:
+                continue
+            op = self.spec.operations.get(method)
+            if op is not None and op.channel_method is None:
+                return method
+        raise Reject(-1020, "This operation is not supported.")
+
+    def _take_failure(self, method: str) -> None:
+        key: str | None = method if method in self._failures else None
+        failure = self._failures.get(key)
+        if failure is None:
+            return
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            del self._failures[key]
+        now = self.server_time_ms()
+        data: dict[str, Any] = {"serverTime": now}
+        retry_after = now + failure.retry_after_ms if failure.retry_after_ms is not None else None
+        if retry_after is not None:
+            data["retryAfter"] = retry_after
+        if failure.status == 418:
+            msg = (
+                f"Way too much request weight used; IP banned until {retry_after or now}. "
+                "Please use WebSocket Streams for live updates to avoid bans."
+            )
+        else:
+            msg = (
+                "Too many requests; current limit of IP is 6000 requests per minute. "
+                "Please use WebSocket Streams for live updates to avoid polling the API."
+            )
+        raise Reject(failure.code, msg, status=failure.status, data=data)
+
+    def _security(self, method: str, op: OperationSpec | None) -> Security:
+        builtin = _BUILTIN_SECURITY.get(method)
+        if builtin is not None:
+            return builtin
+        if op is None:
+            return Security(signed=False, api_key=False, permission=None)
+        permission = op.security if op.security in ("TRADE", "USER_DATA") else None
+        return Security(signed=op.signed, api_key=op.api_key or op.signed, permission=permission)
+
+    def _allowed_params(self, method: str, op: OperationSpec | None, security: Security) -> frozenset[str] | None:
+        builtin = _BUILTIN_PARAMS.get(method)
+        if builtin is not None:
+            return builtin | _ALWAYS_ALLOWED_PARAMS
+        if op is None or (not op.params and op.params_style != "none"):
+            return None
+        allowed = {param.wire_name for param in op.params} | _ALWAYS_ALLOWED_PARAMS
+        if security.signed:
+            allowed |= _AUTH_PARAMS
+        elif security.api_key:
+            allowed.add("apiKey")
+        return frozenset(allowed)
+
+    def _check_params(self, method: str, op: OperationSpec | None, security: Security, params: dict[str, Any]) -> None:
+        for name, value in params.items():
+            if value is None:
+                raise Reject(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
+            if self._futures and isinstance(value, float):
+                # Futures DECIMAL parameters must be JSON strings; a float's rendering is undefined.
+                raise Reject(-1100, f"Illegal characters found in parameter '{name}'; send decimals as strings.")
+        allowed = self._allowed_params(method, op, security)
+        if allowed is not None:
+            unknown = sorted(set(params) - allowed)
+            if unknown:
+                raise Reject(-1103, f"An unknown parameter was sent: '{unknown[0]}'.")
+        if op is not None:
+            for param in op.params:
+                if param.required and not param.auth and param.wire_name not in params:
+                    raise Reject(
+                        -1102, f"Mandatory parameter '{param.wire_name}' was not sent, was empty/null, or malformed."
+                    )
+
+    def _authenticate(self, connection: MockConnection, security: Security, params: dict[str, Any]) -> str | None:
+        if not security.signed and not security.api_key:
+            return None
+        explicit = "apiKey" in params or (security.signed and "signature" in params)
+        if explicit:
+            api_key = params.get("apiKey")
+            if not isinstance(api_key, str) or not api_key:
+                raise Reject(-1102, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.")
+            if security.signed and not isinstance(params.get("signature"), str):
+                raise Reject(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.")
+        elif connection.logged_on_key is not None and not security.own_credentials:
+            api_key = connection.logged_on_key
+            if api_key in self._revoked_keys or api_key not in self._keys:
+                connection.logged_on_key = None
+                connection.authorized_since = None
+                for subscription_id in [
+                    s.subscription_id for s in connection.user_subscriptions.values() if s.via_logon
+                ]:
+                    del connection.user_subscriptions[subscription_id]
+                raise SessionRevoked
+        else:
+            raise Reject(-1102, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.")
+
+        registered = self._keys.get(api_key)
+        if registered is None:
+            raise Reject(-2015, MSG_INVALID_KEY)
+        if security.permission is not None and security.permission not in registered.permissions:
+            raise Reject(-2015, MSG_INVALID_KEY)
+        if security.signed:
+            self._check_timestamp(params)
+            if explicit:
+                signature = params["signature"]
+                try:
+                    valid = verify_signature(
+                        build_signature_payload(params),
+                        signature,
+                        key_type=registered.key_type,
+                        secret_key=registered.secret_key,
+                        public_key_pem=registered.public_key_pem,
+                    )
+                except (TypeError, ValueError):
+                    valid = False
+                if not valid:
+                    raise Reject(-1022, _MSG_BAD_SIGNATURE)
+        return api_key
+
+    def _check_timestamp(self, params: Mapping[str, Any]) -> None:
+        timestamp = params.get("timestamp")
+        if not is_int(timestamp):
+            raise Reject(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
+        assert isinstance(timestamp, int)
+        recv_window_ms = self._recv_window_ms(params)
+        now_us = (time.time_ns() // 1000) + self.clock_offset_ms * 1000
+        # Spot accepts microsecond timestamps; futures only milliseconds (a µs value there is far "ahead").
+        timestamp_us = timestamp if (not self._futures and timestamp > 10**14) else timestamp * 1000
+        if timestamp_us >= now_us + _FUTURE_TOLERANCE_MS * 1000:
+            raise Reject(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
+        if now_us - timestamp_us > recv_window_ms * 1000:
+            raise Reject(-1021, "Timestamp for this request is outside of the recvWindow.")
+
+    def _recv_window_ms(self, params: Mapping[str, Any]) -> float:
+        if "recvWindow" not in params:
+            return float(_DEFAULT_RECV_WINDOW)
+        raw = params["recvWindow"]
+        value: float | None = None
+        if is_int(raw):
+            value = float(raw)
+        elif (
+            not self._futures
+            and isinstance(raw, (float, str))
+            and not isinstance(raw, bool)
+            and re.fullmatch(r"\d+(\.\d{1,3})?", str(raw))
+        ):
+            # Spot recvWindow is a DECIMAL with up to three decimals (microsecond precision).
+            value = float(raw)
+        if value is None:
+            raise Reject(-1102, "Mandatory parameter 'recvWindow' was not sent, was empty/null, or malformed.")
+        if value <= 0 or value > _MAX_RECV_WINDOW:
+            raise Reject(-1131, f"recvWindow must be less than {_MAX_RECV_WINDOW}.")
+        return value
+
+    async def _execute(
+        self, connection: MockConnection, request_id: Any, method: str, params: dict[str, Any]
+    ) -> Outcome:
+        op = self.spec.operations.get(method)
+        security = self._security(method, op)
+        self._check_params(method, op, security, params)
+        api_key = self._authenticate(connection, security, params)
+        # This part only ever runs as a MockServerBase; handlers get the whole server.
+        request = MockRequest(request_id, method, params, connection, api_key, cast("MockServerBase", self))
+        handler = self._handlers.get(method)
+        if handler is not None:
+            result = handler(request)
+            if inspect.isawaitable(result):
+                result = await result
+            return result, []
+        if method in self._results:
+            return copy.deepcopy(self._results[method]), []
+        builtin = self._builtin(method)
+        if builtin is not None:
+            return builtin(request)
+        return self._example_result(op, params), []
+
+    def _builtin(self, method: str) -> BuiltinMethod | None:
+        table: dict[str, BuiltinMethod] = {
+            "session.logon": self._session_logon,
+            "session.status": self._session_status,
+            "session.logout": self._session_logout,
+            "session.subscriptions": self._session_subscriptions,
+            "userDataStream.subscribe": self._user_data_subscribe,
+            "userDataStream.subscribe.signature": self._user_data_subscribe,
+            "userDataStream.unsubscribe": self._user_data_unsubscribe,
+            "userDataStream.start": self._listen_key_start,
+            "userDataStream.ping": self._listen_key_ping,
+            "userDataStream.stop": self._listen_key_stop,
+            "time": self._time,
+            "ping": self._ping,
+        }
+        return table.get(method)
+
+    def _time(self, request: MockRequest) -> Outcome:
+        return {"serverTime": self.server_time_ms()}, []
+
+    def _ping(self, request: MockRequest) -> Outcome:
+        return {}, []
+
+    def _example_result(self, op: OperationSpec | None, params: Mapping[str, Any]) -> Any:
+        result = copy.deepcopy(op.example_result) if op is not None else None
+        if result is None:
+            return {}
+        symbols = params.get("symbols")
+        if op is not None and op.result_may_be_list and isinstance(symbols, list) and isinstance(result, dict):
+            return [{**copy.deepcopy(result), "symbol": symbol} for symbol in symbols if isinstance(symbol, str)]
+        symbol = params.get("symbol")
+        if isinstance(symbol, str) and isinstance(result, dict) and "symbol" in result:
+            result["symbol"] = symbol
+        return result
