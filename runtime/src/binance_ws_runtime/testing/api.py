@@ -45,7 +45,8 @@ _FUTURE_TOLERANCE_MS = 1000
 _MAX_DELAYED_REPLIES = 256
 _MSG_BAD_SIGNATURE = "Signature for this request is not valid."
 
-# Protocol facts win over the spec's security markings for these methods (see binance-ws-protocol.md 3.1, 4.1).
+# Binance's rules win over the spec's security markings for these methods (docs/binance-protocol.md of the template
+# repository: "Signing", "Sessions", "User data").
 _BUILTIN_SECURITY: dict[str, Security] = {
     "session.logon": Security(signed=True, api_key=True, permission=None, own_credentials=True),
     "session.status": Security(signed=False, api_key=False, permission=None),
@@ -175,7 +176,7 @@ class ApiRequests(SessionMethods):
         for method in candidates:
             if method in _LISTEN_KEY_METHODS and self._futures:
                 return method
-            # Binance serves these whether or not the spec lists them (protocol notes 3.6 and 4.1).
+            # Binance serves these whether or not the spec lists them (docs/binance-protocol.md: "Sessions", "User data").
             if self.kind == "api" and method in (_SPOT_SESSION_METHODS if not self._futures else _SESSION_METHODS):
                 return method
             if connection.listen_key_api_only:
