@@ -176,7 +176,8 @@ class ApiRequests(SessionMethods):
         for method in candidates:
             if method in _LISTEN_KEY_METHODS and self._futures:
                 return method
-            # Binance serves these whether or not the spec lists them (docs/binance-protocol.md: "Sessions", "User data").
+            # Binance serves these whether or not the spec lists them (docs/binance-protocol.md: "Sessions",
+            # "User data").
             if self.kind == "api" and method in (_SPOT_SESSION_METHODS if not self._futures else _SESSION_METHODS):
                 return method
             if connection.listen_key_api_only:
