@@ -89,7 +89,8 @@ def test_routes_without_a_struct_keep_their_model_and_say_why() -> None:
     # An untagged union of two Structs: msgspec cannot tell them apart, so it refuses the type.
     left = msgspec.defstruct("Left", [("a", int)])
     right = msgspec.defstruct("Right", [("b", int)])
-    untagged = msgspec.defstruct("Untagged", [("e", Literal["trade"]), ("either", left | right)], kw_only=True)
+    fields: list[Any] = [("e", Literal["trade"]), ("either", left | right)]
+    untagged = msgspec.defstruct("Untagged", fields, kw_only=True)
     router = StructRouter(EVENT_ROUTER, {spot_streams.TradeEvent: untagged})
     assert "TradeEvent" in router.pydantic_routes and router.pydantic_routes["TradeEvent"]
     assert router.pydantic_routes["KlineEvent"] == "no Struct for this model"
