@@ -8,6 +8,7 @@ const { methodName, keywordArguments } = require('./client');
 const { builders } = require('./streams');
 const { paramsExample } = require('./spec-table');
 const { pyValue, docstring, GENERATED_NOTICE } = require('./python');
+const { runtimeProject } = require('../helpers/runtime');
 
 /** @typedef {import('../helpers/ir-types').IR} IR */
 /** @typedef {import('../helpers/ir-types').IROperation} IROperation */
@@ -229,6 +230,45 @@ function readmeExamples(ir, params) {
 }
 
 /**
+ * "Python 3.10 to 3.13", from the runtime's trove classifiers: the versions the tests run on.
+ * @returns {string}
+ */
+function pythonRange() {
+  const versions = runtimeProject()
+    .classifiers.map((/** @type {string} */ c) => /^Programming Language :: Python :: (3\.\d+)$/.exec(c))
+    .filter(Boolean)
+    .map((m) => /** @type {RegExpExecArray} */ (m)[1]);
+  return versions.length ? `Python ${versions[0]} to ${versions[versions.length - 1]}` : 'Python 3';
+}
+
+/**
+ * What each module of the package is for.
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string}
+ */
+function modulesList(ir, params) {
+  const pkg = params.packageName;
+  const streams = ir.kind === 'streams';
+  const runtime = params.runtime === 'shared'
+    ? `- the runtime: the \`binance-ws-runtime\` distribution this package depends on (generated with \`runtime=shared\`), shared with other packages generated that way: one copy, one exception hierarchy.`
+    : `- \`${pkg}/_runtime/\`: the spec-independent runtime, a verbatim copy of the generator's \`runtime/\` project: \`wire/\` (the WebSocket layer: frames, handshake, transports, proxies), \`connection.py\` (reconnects, heartbeats, rotation), \`core/\` (handlers, iterators, history, request correlation), \`${streams ? 'streams/' : 'api/'}\` (the client base), \`routing/\` (frame to typed event), \`testing/\` (the mock server engine), \`auth.py\`, \`errors.py\`, \`policy.py\` (Binance's rules beyond the spec). Do not edit it: regenerate.`;
+  return [
+    `- \`${pkg}/client.py\`: \`BinanceWebSocketClient\`${streams ? ', the streams client of this spec' : ', one typed coroutine per request operation'}.`,
+    `- \`${pkg}/models.py\`: the pydantic models of every message and \`EVENT_ROUTER\` (frame to typed event).`,
+    ...(streams ? [
+      `- \`${pkg}/streams.py\`: typed stream-name builders, one per stream family.`,
+      `- \`${pkg}/structs.py\`: the event models as msgspec Structs (\`event_models="msgspec"\`).`,
+    ] : []),
+    `- \`${pkg}/errors.py\`, \`${pkg}/auth.py\`: the exceptions and the signing (\`BinanceAuth\`), under this package's name.`,
+    `- \`${pkg}/testing.py\`: \`MockBinanceServer\`, an offline server that speaks this spec, for your own tests.`,
+    `- \`${pkg}/_spec.py\`: the spec as data for the runtime (operations and their signing, events, stream patterns, servers).`,
+    runtime,
+    `- \`${pkg}/tests/\`: this package's own tests (its operations, models, streams and README examples).`,
+  ].join('\n');
+}
+
+/**
  * @param {IR} ir
  * @param {TemplateParams} params
  * @returns {string} README.md
@@ -252,7 +292,7 @@ Typed asyncio WebSocket client for **${ir.info.title}** (spec version ${ir.info.
 ## Install
 
 \`\`\`bash
-pip install .            # from this folder; Python 3.10+
+pip install .            # from this folder; ${pythonRange()}
 pip install '.[fast]'    # plus picows${ir.kind === 'streams' ? ' and msgspec' : ''}: transport="picows"${ir.kind === 'streams' ? ', event_models="msgspec"' : ''}
 pip install '.[test]'    # plus pytest, pytest-asyncio and hypothesis to run the bundled tests
 \`\`\`
@@ -266,6 +306,10 @@ ${sections.join('\n')}
 - \`client.on("connected" | "disconnected" | "reconnecting" | "reconnected", callback)\`: connection lifecycle.${ir.kind === 'streams' ? `
 - Handlers and iterators receive the typed event; \`BinanceWebSocketClient(deliver="routed")\` hands them a \`RoutedEvent\` instead (\`event\`, \`event_type\` and the \`stream\` it came from), which tells apart events whose payload does not name their symbol (partial depth).
 - \`BinanceWebSocketClient(event_models="msgspec")\`: the same events as the msgspec Structs of \`${pkg}.structs\` instead of pydantic models: same attribute names and types, decoded straight from the frame at a fraction of the cost, but no pydantic API (\`model_dump\`, \`model_extra\`) and unknown fields are dropped. Needs \`msgspec\` (the \`[fast]\` extra).` : ''}
+
+## Modules
+
+${modulesList(ir, params)}
 
 ## Operations
 

@@ -112,3 +112,27 @@ describe('README of a streams spec', () => {
     expect(titles).toEqual(['Quick start']);
   });
 });
+
+describe('README modules section', () => {
+  const api = buildIR(fixture('minimal-api.yaml'));
+  const streams = buildIR(fixture('minimal-streams.yaml'));
+
+  test('names each module of an API package and the embedded runtime', () => {
+    const readme = renderReadme(api, EMBEDDED);
+    const modules = readme.split('## Modules')[1].split('\n## ')[0];
+    for (const file of ['client.py', 'models.py', 'errors.py', 'testing.py', '_spec.py', '_runtime/', 'tests/']) {
+      expect(modules).toContain(`${EMBEDDED.packageName}/${file}`);
+    }
+    expect(modules).not.toContain('streams.py');
+    expect(readme).toMatch(/pip install \.\s+# from this folder; Python 3\.10 to 3\.13/);
+  });
+
+  test('a streams package lists its builders and Structs; runtime=shared names the shared distribution', () => {
+    const shared = renderReadme(streams, { ...EMBEDDED, runtime: 'shared' });
+    const modules = shared.split('## Modules')[1].split('\n## ')[0];
+    expect(modules).toContain('streams.py');
+    expect(modules).toContain('structs.py');
+    expect(modules).toContain('`binance-ws-runtime`');
+    expect(modules).not.toContain('_runtime/');
+  });
+});
