@@ -73,7 +73,7 @@ async def test_process_request_sees_the_path_and_can_refuse_with_a_status_and_bo
         response = caught.value.response
         assert response.status_code == 404
         assert response.headers["Content-Type"] == "application/json"
-        assert b"no such endpoint" in response.body
+        assert response.body is not None and b"no such endpoint" in bytes(response.body)
         async with connect(url + "/ws/btcusdt@trade") as client:
             await client.send("x")
             assert await client.recv() == "x"
