@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * npm run bench: prepares bench/.venv (peers pinned in bench/requirements.txt), generates every spec of
+ * npm run bench: prepares bench/.venv (peers pinned in bench/requirements.txt; our runtime dependencies resolved to
+ * the newest versions runtime/pyproject.toml allows, as for a user installing today), generates every spec of
  * specs/binance/asyncapi into bench/.work/generated (timed: that is the generation benchmark), installs the
  * spot and spot-streams packages into the bench virtualenv and runs bench/run.py, which writes bench/RESULTS.md.
  * Arguments after `--` go to bench/run.py (e.g. `npm run bench -- --count 30000 --runs 1`).
@@ -9,7 +10,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { ensureVenv } = require('./lib/venv');
+const { ensureVenv, pip } = require('./lib/venv');
+const { declaredRequirements } = require('./lib/matrix');
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -69,6 +71,8 @@ function ensureMeasuredPackages() {
 function main() {
   const started = Date.now();
   const python = ensureVenv(VENV, REQUIREMENTS);
+  console.log('[bench] resolving the newest versions of our runtime dependencies');
+  pip(python, ['install', '--quiet', '--upgrade', '--upgrade-strategy', 'eager', ...declaredRequirements()], { cwd: ROOT });
   const timings = generateAll();
   ensureMeasuredPackages();
   fs.writeFileSync(path.join(WORK, 'generate.json'), JSON.stringify(timings, null, 1));

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * npm run example: generates a client (SPEC_FILE, default our spot spec), installs it into ./.venv and runs its
- * generated example.py, which talks to the bundled mock server: end to end and offline.
+ * npm run example: generates a client (SPEC_FILE, default our spot spec), installs it into ./.venv the way a user
+ * does (pip resolves the dependencies it declares) and runs its generated example.py, which talks to the bundled mock
+ * server: end to end and offline (but for pip's index).
  */
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -18,7 +19,7 @@ async function main() {
   const result = await generate({ specFile, outputDir, params: { packageName, moduleName: `binance-ws-example-${module}` } });
   console.log(`generated ${path.relative(process.cwd(), result.outputDir)}`);
   const python = ensureVenv();
-  const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--force-reinstall', outputDir], { stdio: 'inherit' });
+  const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--force-reinstall', '--no-build-isolation', outputDir], { stdio: 'inherit' });
   if (install.status !== 0) throw new Error('pip install of the generated package failed');
   console.log(`running ${path.relative(process.cwd(), path.join(outputDir, 'example.py'))} against the mock server`);
   const run = spawnSync(python, ['example.py'], { cwd: outputDir, stdio: 'inherit', timeout: 120000 });
