@@ -68,11 +68,11 @@ function ensureMeasuredPackages() {
   }
 }
 
-function main() {
+async function main() {
   const started = Date.now();
-  const python = ensureVenv(VENV, REQUIREMENTS);
+  const python = await ensureVenv(VENV, REQUIREMENTS);
   console.log('[bench] resolving the newest versions of our runtime dependencies');
-  pip(python, ['install', '--quiet', '--upgrade', '--upgrade-strategy', 'eager', ...declaredRequirements()], { cwd: ROOT });
+  await pip(python, ['install', '--quiet', '--upgrade', '--upgrade-strategy', 'eager', ...declaredRequirements()], { cwd: ROOT });
   const timings = generateAll();
   ensureMeasuredPackages();
   fs.writeFileSync(path.join(WORK, 'generate.json'), JSON.stringify(timings, null, 1));
@@ -90,9 +90,7 @@ function main() {
   console.log(`[bench] done in ${((Date.now() - started) / 1000).toFixed(0)} s; see bench/RESULTS.md`);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error) => {
   console.error(`[bench] error: ${error.message}`);
   process.exit(1);
-}
+});

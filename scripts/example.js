@@ -18,7 +18,7 @@ async function main() {
   const outputDir = process.env.OUTPUT_DIR || path.join(ROOT, 'output', 'example', module);
   const result = await generate({ specFile, outputDir, params: { packageName, moduleName: `binance-ws-example-${module}` } });
   console.log(`generated ${path.relative(process.cwd(), result.outputDir)}`);
-  const python = ensureVenv();
+  const python = await ensureVenv();
   const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--force-reinstall', '--no-build-isolation', outputDir], { stdio: 'inherit' });
   if (install.status !== 0) throw new Error('pip install of the generated package failed');
   console.log(`running ${path.relative(process.cwd(), path.join(outputDir, 'example.py'))} against the mock server`);

@@ -200,20 +200,28 @@ async function main() {
   const generated = await generateCases(cases);
 
   const environments = selectEnvironments({ ci: isCI, names: (process.env.TEST_ENVS || '').split(',').filter(Boolean) });
+  // Prepared two at a time (creating a virtualenv and resolving with pip is mostly waiting); then each gets the
+  // generated packages installed, in the order environments are declared.
+  const prepared = new Map();
+  await pool(environments, WORKERS, async (env) => {
+    try {
+      prepared.set(env.name, await prepareEnvironment(env));
+    } catch (error) {
+      prepared.set(env.name, { error: error.message });
+    }
+  });
   const ready = [];
   for (const env of environments) {
-    let prepared;
-    try {
-      prepared = prepareEnvironment(env);
-    } catch (error) {
-      record(`[${env.name}] environment`, 'failed', error.message);
+    const outcome = prepared.get(env.name);
+    if (outcome.error) {
+      record(`[${env.name}] environment`, 'failed', outcome.error);
       continue;
     }
-    if (prepared.skipped) {
-      recordMissing(`[${env.name}] environment`, prepared.skipped);
+    if (outcome.skipped) {
+      recordMissing(`[${env.name}] environment`, outcome.skipped);
       continue;
     }
-    const entry = { ...env, ...prepared };
+    const entry = { ...env, ...outcome };
     record(`[${env.name}] environment`, 'passed', describeVersions(entry.versions));
     if (env.packages && generated.length && !(await installPackages(entry, generated))) continue;
     ready.push(entry);

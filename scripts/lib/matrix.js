@@ -64,25 +64,25 @@ function lowerBounds(requirements) {
 const WATCHED = ['pydantic', 'pydantic-core', 'websockets', 'cryptography', 'python-dotenv', 'picows', 'msgspec'];
 
 /**
- * Creates or refreshes the virtualenv of `env`; returns {python, versions} or {skipped: reason}.
+ * Creates or refreshes the virtualenv of `env`; resolves with {python, versions} or {skipped: reason}.
  * newest re-resolves every run (pip --upgrade --upgrade-strategy eager); oldest installs the pins once per change.
  */
-function prepareEnvironment(env) {
+async function prepareEnvironment(env) {
   const interpreter = findPython(env.python);
   if (!interpreter) return { skipped: `no Python ${env.python} found (set PYTHON_${env.python.replace('.', '_')} to its path)` };
   const venv = path.join(VENVS, env.name);
-  const python = ensureVenv(venv, TOOLS, interpreter);
+  const python = await ensureVenv(venv, TOOLS, interpreter);
   const declared = declaredRequirements();
   if (env.resolution === 'newest') {
     console.log(`[${env.name}] resolving the newest versions the ranges allow: ${declared.join(' ')}`);
-    pip(python, ['install', '--quiet', '--upgrade', '--upgrade-strategy', 'eager', ...declared]);
+    await pip(python, ['install', '--quiet', '--upgrade', '--upgrade-strategy', 'eager', ...declared]);
   } else {
     const pins = lowerBounds(declared);
     const stamp = path.join(venv, '.oldest.sha256');
     const digest = crypto.createHash('sha256').update(pins.join('\n')).digest('hex');
     if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== digest) {
       console.log(`[${env.name}] installing the lower bounds: ${pins.join(' ')}`);
-      pip(python, ['install', '--quiet', ...pins]);
+      await pip(python, ['install', '--quiet', ...pins]);
       fs.writeFileSync(stamp, digest);
     }
   }

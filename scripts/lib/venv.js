@@ -8,7 +8,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const { ROOT } = require('./cases');
 
 const VENV = path.join(ROOT, '.venv');
@@ -18,11 +18,19 @@ function venvBin(name, venv = VENV) {
   return path.join(venv, process.platform === 'win32' ? 'Scripts' : 'bin', name);
 }
 
+/** Runs a command to completion; resolves with its output, rejects with the end of it when it fails. */
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
-  if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
-  return result;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data) => (output += data));
+    child.stderr.on('data', (data) => (output += data));
+    child.on('error', (error) => reject(new Error(`${command} could not start: ${error.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.trimEnd().split('\n').slice(-30).join('\n')}`));
+    });
+  });
 }
 
 /** `major.minor` of a Python interpreter, or null when it does not run. */
@@ -74,9 +82,9 @@ function pip(python, args, options = {}) {
 
 /**
  * Creates the virtualenv `venv` for `python` (recreated when it holds another Python version) and keeps
- * `requirements` installed (re-installed when the file changes); returns the path of its python.
+ * `requirements` installed (re-installed when the file changes); resolves with the path of its python.
  */
-function ensureVenv(venv = VENV, requirements = TOOLS, python = null) {
+async function ensureVenv(venv = VENV, requirements = TOOLS, python = null) {
   const interpreter = python || defaultPython();
   const wanted = pythonVersion(interpreter);
   const venvPython = venvBin('python', venv);
@@ -86,13 +94,13 @@ function ensureVenv(venv = VENV, requirements = TOOLS, python = null) {
   }
   if (!fs.existsSync(venvPython)) {
     console.log(`creating the virtualenv ${path.relative(ROOT, venv) || venv} (Python ${wanted})`);
-    run(interpreter, ['-m', 'venv', venv]);
+    await run(interpreter, ['-m', 'venv', venv]);
   }
   const stamp = path.join(venv, '.requirements.sha256');
   const digest = crypto.createHash('sha256').update(fs.readFileSync(requirements)).digest('hex');
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== digest) {
     console.log(`installing ${path.relative(ROOT, requirements)} into ${path.relative(ROOT, venv) || venv}`);
-    pip(venvPython, ['install', '--quiet', '-r', requirements]);
+    await pip(venvPython, ['install', '--quiet', '-r', requirements]);
     fs.writeFileSync(stamp, digest);
   }
   return venvPython;
