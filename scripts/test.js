@@ -23,8 +23,9 @@ const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
 const { compareWithGolden, compareEmbeddedRuntime } = require('./lib/golden');
 const { checkRealPayloads } = require('./lib/realdata');
-const { selectEnvironments, prepareEnvironment, describeVersions } = require('./lib/matrix');
+const { selectEnvironments, prepareEnvironment, describeVersions, fallbackEnvironment } = require('./lib/matrix');
 const { runQuickStart } = require('./lib/quickstart');
+const { findPython } = require('./lib/venv');
 const { checkSharedRuntime } = require('./lib/shared-runtime');
 const { RUNTIME_DIR } = require('../helpers/runtime');
 
@@ -200,6 +201,11 @@ async function main() {
   const generated = await generateCases(cases);
 
   const environments = selectEnvironments({ ci: isCI, names: (process.env.TEST_ENVS || '').split(',').filter(Boolean) });
+  if (!isCI && !process.env.TEST_ENVS) {
+    const fallback = fallbackEnvironment();
+    // Only when neither claimed Python is installed; the skips below say which ones were missing.
+    if (environments.every((env) => !findPython(env.python)) && !environments.some((env) => env.name === fallback.name)) environments.push(fallback);
+  }
   // Prepared two at a time (creating a virtualenv and resolving with pip is mostly waiting); then each gets the
   // generated packages installed, in the order environments are declared.
   const prepared = new Map();
@@ -272,7 +278,6 @@ async function main() {
 
 /** The interpreter behind an environment's virtualenv (a fresh virtualenv is made from it). */
 function findNewestInterpreter(env) {
-  const { findPython } = require('./lib/venv');
   return findPython(env.pythonVersion) || env.python;
 }
 

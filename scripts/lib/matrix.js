@@ -15,7 +15,7 @@ const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { ROOT } = require('./cases');
-const { ensureVenv, findPython, installedVersions, pip, TOOLS } = require('./venv');
+const { defaultPython, ensureVenv, findPython, installedVersions, pip, pythonVersion, TOOLS } = require('./venv');
 const { runtimeProject } = require('../../helpers/runtime');
 
 const VENVS = path.join(ROOT, '.venvs');
@@ -43,6 +43,15 @@ function selectEnvironments({ ci, names }) {
     return ENVIRONMENTS.filter((env) => names.includes(env.name));
   }
   return ci ? ENVIRONMENTS : ENVIRONMENTS.filter((env) => LOCAL.includes(env.name));
+}
+
+/**
+ * When none of the selected Pythons is installed (a machine with only its system Python), a local run still tests
+ * the newest versions on whatever Python 3.10+ there is; CI never falls back.
+ */
+function fallbackEnvironment() {
+  const version = pythonVersion(defaultPython());
+  return { name: `newest-py${version}`, python: version, resolution: 'newest', packages: true, mypy: true };
 }
 
 /** The runtime's dependency specifiers, [fast] extra included. */
@@ -95,4 +104,4 @@ function describeVersions(versions) {
   return Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ');
 }
 
-module.exports = { ENVIRONMENTS, LOCAL, VENVS, selectEnvironments, declaredRequirements, lowerBounds, prepareEnvironment, describeVersions };
+module.exports = { ENVIRONMENTS, LOCAL, VENVS, selectEnvironments, fallbackEnvironment, declaredRequirements, lowerBounds, prepareEnvironment, describeVersions };
