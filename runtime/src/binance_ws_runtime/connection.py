@@ -18,7 +18,15 @@ from typing import Any, Literal
 from .backoff import Backoff
 from .errors import ConnectionClosedError
 from .timeouts import wait_with_timeout
-from .wire.transport import CloseInfo, Transport, TransportName, open_transport, redact_url, require_transport
+from .wire.transport import (
+    CloseInfo,
+    LinkOptions,
+    Transport,
+    TransportName,
+    open_transport,
+    redact_url,
+    require_transport,
+)
 
 __all__ = ["CloseInfo", "LifecycleEvent", "LifecycleHooks", "ManagedConnection", "TransportName", "redact_url"]
 
@@ -127,7 +135,15 @@ class ManagedConnection:
     ) -> None:
         require_transport(transport)
         self._transport_name: TransportName = transport
-        self._text_as_bytes = text_as_bytes
+        self._link_options = LinkOptions(
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            open_timeout=open_timeout,
+            close_timeout=close_timeout,
+            max_size=max_size,
+            connect_options=dict(connect_options or {}),
+            text_as_bytes=text_as_bytes,
+        )
         self._url_factory = url
         self._on_frame = on_frame
         self._on_open = on_open
@@ -135,14 +151,8 @@ class ManagedConnection:
         self._hooks = hooks
         self._backoff = backoff
         self.auto_reconnect = auto_reconnect
-        self._ping_interval = ping_interval
-        self._ping_timeout = ping_timeout
         self._silence_timeout = silence_timeout
         self._max_age = max_age
-        self._open_timeout = open_timeout
-        self._close_timeout = close_timeout
-        self._max_size = max_size
-        self._connect_options = dict(connect_options or {})
         self.name = name or "connection"
 
         self._ws: Transport | None = None
@@ -312,17 +322,7 @@ class ManagedConnection:
     async def _open(self) -> Transport:
         url = self._url_factory()
         self._url = url
-        ws = await open_transport(
-            self._transport_name,
-            url,
-            ping_interval=self._ping_interval,
-            ping_timeout=self._ping_timeout,
-            open_timeout=self._open_timeout,
-            close_timeout=self._close_timeout,
-            max_size=self._max_size,
-            connect_options=self._connect_options,
-            text_as_bytes=self._text_as_bytes,
-        )
+        ws = await open_transport(self._transport_name, url, self._link_options)
         loop = asyncio.get_running_loop()
         self._ws = ws
         self._link_down.clear()

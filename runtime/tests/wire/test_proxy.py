@@ -14,7 +14,7 @@ import pytest
 
 from binance_ws_runtime.errors import ConnectionClosedError
 from binance_ws_runtime.wire.proxy import proxy_for
-from binance_ws_runtime.wire.transport import open_transport
+from binance_ws_runtime.wire.transport import LinkOptions, open_transport
 
 from .framing import CLOSE, TEXT, close_payload, frame
 from .rawpeer import GUARD, RawPeer, raw_server
@@ -96,13 +96,15 @@ async def open_link(url: str, messages: list[Any], proxy: Any) -> Any:
     link = await open_transport(
         "websockets",
         url,
-        ping_interval=None,
-        ping_timeout=None,
-        open_timeout=GUARD,
-        close_timeout=2.0,
-        max_size=1 << 20,
-        connect_options={"proxy": proxy},
-        text_as_bytes=False,
+        LinkOptions(
+            ping_interval=None,
+            ping_timeout=None,
+            open_timeout=GUARD,
+            close_timeout=2.0,
+            max_size=1 << 20,
+            connect_options={"proxy": proxy},
+            text_as_bytes=False,
+        ),
     )
     link.start_delivery(messages.append, "proxied link")
     return link

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from binance_ws_runtime.errors import ConnectionClosedError
-from binance_ws_runtime.wire.transport import CloseInfo, Transport, open_transport
+from binance_ws_runtime.wire.transport import CloseInfo, LinkOptions, Transport, open_transport
 
 from .._transports import TRANSPORTS, current_transport, selected_transport
 from .framing import BINARY, CLOSE, CONT, PING, PONG, TEXT, close_payload, frame
@@ -44,13 +44,15 @@ async def connect(
     link = await open_transport(
         current_transport(),
         url,
-        ping_interval=ping_interval,
-        ping_timeout=ping_timeout,
-        open_timeout=GUARD,
-        close_timeout=close_timeout,
-        max_size=max_size,
-        connect_options=connect_options or {},
-        text_as_bytes=text_as_bytes,
+        LinkOptions(
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            open_timeout=GUARD,
+            close_timeout=close_timeout,
+            max_size=max_size,
+            connect_options=connect_options or {},
+            text_as_bytes=text_as_bytes,
+        ),
     )
     link.start_delivery(messages.append, "test link")
     return link

@@ -25,7 +25,6 @@ from websockets.frames import Frame, Opcode
 
 from ..errors import ConnectionClosedError
 from .frames import (
-    CLEAN_CLOSE_CODES,
     INTERNAL_ERROR,
     OP_BINARY,
     OP_CLOSE,
@@ -419,27 +418,7 @@ class WebSocketLink(asyncio.Protocol):
 
     def close_info(self, exc: BaseException | None = None) -> CloseInfo:
         """How the connection ended (or is ending)."""
-        rcvd, sent = self.close_rcvd, self.close_sent
-        frame = rcvd if rcvd is not None else sent
-        code = frame[0] if frame is not None else None
-        reason = frame[1] if frame is not None else ""
-        clean = (
-            self.failure is None
-            and rcvd is not None
-            and sent is not None
-            and rcvd[0] in CLEAN_CLOSE_CODES
-            and sent[0] in CLEAN_CLOSE_CODES
-        )
-        if clean:
-            return CloseInfo(code, reason, True, None)
-        if self.failure is not None:
-            detail = f"protocol error: {self.failure}"
-        elif code is None:
-            detail = "no close frame" + (f": {exc}" if exc else "")
-        else:
-            detail = f"close code {code}" + (f" {reason!r}" if reason else "")
-        error = ConnectionClosedError(f"{self.name} closed abnormally ({detail})", code=code, reason=reason)
-        return CloseInfo(code, reason, False, error)
+        return CloseInfo.of(self.name, received=self.close_rcvd, sent=self.close_sent, failure=self.failure, lost=exc)
 
 
 def _ignore_cancellation(future: asyncio.Future[float]) -> None:

@@ -13,13 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConnectionClosedError
 from ..timeouts import wait_with_timeout
 from .frames import (
-    CLEAN_CLOSE_CODES,
     INTERNAL_ERROR,
     INVALID_DATA,
     MESSAGE_TOO_BIG,
@@ -28,7 +26,7 @@ from .frames import (
     encode_close,
     parse_close,
 )
-from .transport import CloseInfo, FrameSink, Transport, import_picows, redact_url
+from .transport import CloseInfo, FrameSink, LinkOptions, Transport, import_picows, redact_url
 
 __all__ = ["CONNECT_OPTIONS", "PicowsTransport", "open_picows"]
 
@@ -250,53 +248,25 @@ class PicowsTransport(Transport):
 
     async def wait_closed(self) -> CloseInfo:
         await asyncio.shield(self.disconnected)
-        rcvd, sent = self.close_rcvd, self.close_sent
-        frame = rcvd if rcvd is not None else sent
-        code = frame[0] if frame is not None else None
-        reason = frame[1] if frame is not None else ""
-        clean = (
-            self.failure is None
-            and rcvd is not None
-            and sent is not None
-            and rcvd[0] in CLEAN_CLOSE_CODES
-            and sent[0] in CLEAN_CLOSE_CODES
-        )
-        if clean:
-            return CloseInfo(code, reason, True, None)
-        if self.failure is not None:
-            detail = f"protocol error: {self.failure}"
-        else:
-            detail = "no close frame" if code is None else f"close code {code}"
-        error = ConnectionClosedError(f"{self.name} closed abnormally ({detail})", code=code, reason=reason)
-        return CloseInfo(code, reason, False, error)
+        return CloseInfo.of(self.name, received=self.close_rcvd, sent=self.close_sent, failure=self.failure)
 
 
-async def open_picows(
-    url: str,
-    *,
-    ping_interval: float | None,
-    ping_timeout: float | None,
-    open_timeout: float,
-    close_timeout: float,
-    max_size: int | None,
-    connect_options: Mapping[str, Any],
-    text_as_bytes: bool,
-) -> PicowsTransport:
+async def open_picows(url: str, options: LinkOptions) -> PicowsTransport:
     """Open a picows link; :class:`ConnectionClosedError` (with the cause, no secret of ``url``) on failure."""
     link = PicowsTransport(
-        ping_interval=ping_interval,
-        ping_timeout=ping_timeout,
-        close_timeout=close_timeout,
-        max_size=max_size,
-        text_as_bytes=text_as_bytes,
+        ping_interval=options.ping_interval,
+        ping_timeout=options.ping_timeout,
+        close_timeout=options.close_timeout,
+        max_size=options.max_size,
+        text_as_bytes=options.text_as_bytes,
     )
     picows = link._picows
-    options: dict[str, Any] = {}
-    for key, value in connect_options.items():
+    extra: dict[str, Any] = {}
+    for key, value in options.connect_options.items():
         if key == "additional_headers":
-            options["extra_headers"] = value
+            extra["extra_headers"] = value
         elif key == "ssl":
-            options["ssl_context"] = value
+            extra["ssl_context"] = value
         else:
             raise TypeError(
                 f"connect option {key!r} is not supported by the picows transport; supported: {sorted(CONNECT_OPTIONS)}"
@@ -307,13 +277,13 @@ async def open_picows(
             picows.ws_connect(
                 lambda: listener_class(link),
                 url,
-                websocket_handshake_timeout=open_timeout,
+                websocket_handshake_timeout=options.open_timeout,
                 enable_auto_ping=False,
                 enable_auto_pong=False,
-                max_frame_size=max_size if max_size is not None else 2**31 - 1,
-                **options,
+                max_frame_size=options.max_size if options.max_size is not None else 2**31 - 1,
+                **extra,
             ),
-            open_timeout,
+            options.open_timeout,
         )
     except picows.WSInvalidURL as exc:
         raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from exc

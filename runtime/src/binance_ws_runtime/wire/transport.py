@@ -18,14 +18,18 @@ import abc
 import importlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ConnectionClosedError
+from .frames import CLEAN_CLOSE_CODES
 
 __all__ = [
     "TRANSPORTS",
     "CloseInfo",
     "FrameSink",
+    "LinkOptions",
     "Transport",
     "TransportName",
     "open_transport",
@@ -63,10 +67,59 @@ class CloseInfo:
     clean: bool
     error: BaseException | None = None
 
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        *,
+        received: tuple[int, str] | None,
+        sent: tuple[int, str] | None,
+        failure: str | None,
+        lost: BaseException | None = None,
+    ) -> CloseInfo:
+        """How a link ended, from the close frames it ``received`` and ``sent`` and the ``failure`` it failed with.
+
+        The code and reason are the received frame's (else the sent one's); an unclean end carries a
+        :class:`ConnectionClosedError` saying why (``lost``: what the socket reported, when no close frame came).
+        """
+        frame = received if received is not None else sent
+        code = frame[0] if frame is not None else None
+        reason = frame[1] if frame is not None else ""
+        if (
+            failure is None
+            and received is not None
+            and sent is not None
+            and received[0] in CLEAN_CLOSE_CODES
+            and sent[0] in CLEAN_CLOSE_CODES
+        ):
+            return cls(code, reason, True, None)
+        if failure is not None:
+            detail = f"protocol error: {failure}"
+        elif code is None:
+            detail = "no close frame" + (f": {lost}" if lost else "")
+        else:
+            detail = f"close code {code}" + (f" {reason!r}" if reason else "")
+        error = ConnectionClosedError(f"{name} closed abnormally ({detail})", code=code, reason=reason)
+        return cls(code, reason, False, error)
+
     def __str__(self) -> str:
         code = "no close code" if self.code is None else f"code {self.code}"
         reason = f" {self.reason!r}" if self.reason else ""
         return f"{code}{reason}" + ("" if self.clean else " (abnormal)")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOptions:
+    """How to open a link: keepalive, timeouts, the message size limit, transport-specific connect options, and
+    whether text frames are handed over as ``bytes`` (for JSON parsers that take bytes)."""
+
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 10.0
+    open_timeout: float = 10.0
+    close_timeout: float = 3.0
+    max_size: int | None = 64 * 2**20
+    connect_options: Mapping[str, Any] = field(default_factory=dict)
+    text_as_bytes: bool = False
 
 
 def require_transport(name: str) -> None:
@@ -128,42 +181,13 @@ class Transport(abc.ABC):
         """Wait until the socket is gone (every frame before the close delivered); how it ended."""
 
 
-async def open_transport(
-    kind: str,
-    url: str,
-    *,
-    ping_interval: float | None,
-    ping_timeout: float | None,
-    open_timeout: float,
-    close_timeout: float,
-    max_size: int | None,
-    connect_options: Mapping[str, Any],
-    text_as_bytes: bool,
-) -> Transport:
+async def open_transport(kind: str, url: str, options: LinkOptions) -> Transport:
     """Open a link; :class:`ConnectionClosedError` (with the cause, never the secret parts of ``url``) on failure."""
     # Each transport module is imported when asked for: picows is optional, and neither needs the other.
     if kind == "picows":
         from .picows_transport import open_picows
 
-        return await open_picows(
-            url,
-            ping_interval=ping_interval,
-            ping_timeout=ping_timeout,
-            open_timeout=open_timeout,
-            close_timeout=close_timeout,
-            max_size=max_size,
-            connect_options=connect_options,
-            text_as_bytes=text_as_bytes,
-        )
+        return await open_picows(url, options)
     from .websockets_transport import open_websockets
 
-    return await open_websockets(
-        url,
-        ping_interval=ping_interval,
-        ping_timeout=ping_timeout,
-        open_timeout=open_timeout,
-        close_timeout=close_timeout,
-        max_size=max_size,
-        connect_options=connect_options,
-        text_as_bytes=text_as_bytes,
-    )
+    return await open_websockets(url, options)

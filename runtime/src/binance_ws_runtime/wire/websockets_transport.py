@@ -23,7 +23,7 @@ from ..timeouts import wait_with_timeout
 from .handshake import DEFAULT_USER_AGENT, ClientHandshake, HandshakeError, compression_extensions, header_pairs
 from .link import LinkState, WebSocketLink
 from .proxy import open_tunnel, proxy_for, tls_context
-from .transport import CloseInfo, FrameSink, Transport, redact_url
+from .transport import CloseInfo, FrameSink, LinkOptions, Transport, redact_url
 
 __all__ = ["CONNECT_OPTIONS", "WebsocketsTransport", "open_websockets"]
 
@@ -88,46 +88,25 @@ def _check_options(options: Mapping[str, Any]) -> None:
         )
 
 
-async def open_websockets(
-    url: str,
-    *,
-    ping_interval: float | None,
-    ping_timeout: float | None,
-    open_timeout: float,
-    close_timeout: float,
-    max_size: int | None,
-    connect_options: Mapping[str, Any],
-    text_as_bytes: bool,
-) -> WebsocketsTransport:
+async def open_websockets(url: str, options: LinkOptions) -> WebsocketsTransport:
     """Open a link to ``url``; :class:`ConnectionClosedError` with the cause (and no secret of the URL) on failure."""
-    _check_options(connect_options)
+    _check_options(options.connect_options)
     try:
         uri = parse_uri(url)
     except InvalidURI:
         # The exception text repeats the whole URL, which may hold a listenKey.
         raise ConnectionClosedError(f"invalid URL {redact_url(url)}") from None
     try:
-        link = await wait_with_timeout(
-            _open_following_redirects(
-                uri,
-                ping_interval=ping_interval,
-                ping_timeout=ping_timeout,
-                close_timeout=close_timeout,
-                max_size=max_size,
-                options=connect_options,
-                text_as_bytes=text_as_bytes,
-            ),
-            open_timeout,
-        )
+        link = await wait_with_timeout(_open_following_redirects(uri, options), options.open_timeout)
     except (OSError, HandshakeError, TimeoutError, asyncio.TimeoutError, ConnectionClosedError) as exc:
         raise ConnectionClosedError(f"cannot connect to {redact_url(url)}: {exc!r}") from exc
     return WebsocketsTransport(link)
 
 
-async def _open_following_redirects(uri: WebSocketURI, **kwargs: Any) -> WebSocketLink:
+async def _open_following_redirects(uri: WebSocketURI, options: LinkOptions) -> WebSocketLink:
     for _ in range(_MAX_REDIRECTS):
         try:
-            return await _open_once(uri, **kwargs)
+            return await _open_once(uri, options)
         except HandshakeError as exc:
             if exc.status not in _REDIRECTS or not exc.location:
                 raise
@@ -141,16 +120,8 @@ async def _open_following_redirects(uri: WebSocketURI, **kwargs: Any) -> WebSock
     raise HandshakeError(f"more than {_MAX_REDIRECTS} redirects")
 
 
-async def _open_once(
-    uri: WebSocketURI,
-    *,
-    ping_interval: float | None,
-    ping_timeout: float | None,
-    close_timeout: float,
-    max_size: int | None,
-    options: Mapping[str, Any],
-    text_as_bytes: bool,
-) -> WebSocketLink:
+async def _open_once(uri: WebSocketURI, link_options: LinkOptions) -> WebSocketLink:
+    options = link_options.connect_options
     loop = asyncio.get_running_loop()
     handshake = ClientHandshake(
         uri,
@@ -162,11 +133,11 @@ async def _open_once(
     )
     link = WebSocketLink(
         handshake,
-        max_size=max_size,
-        text_as_bytes=text_as_bytes,
-        ping_interval=ping_interval,
-        ping_timeout=ping_timeout,
-        close_timeout=close_timeout,
+        max_size=link_options.max_size,
+        text_as_bytes=link_options.text_as_bytes,
+        ping_interval=link_options.ping_interval,
+        ping_timeout=link_options.ping_timeout,
+        close_timeout=link_options.close_timeout,
     )
     ssl_context = tls_context(options.get("ssl"), uri.secure)
     extra: dict[str, Any] = {}
