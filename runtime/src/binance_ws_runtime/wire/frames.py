@@ -104,6 +104,11 @@ def encode_close(code: int, reason: str = "") -> bytes:
     return code.to_bytes(2, "big") + data
 
 
+def _utf8_error(exc: UnicodeDecodeError) -> ProtocolError:
+    """Text that is not UTF-8 fails the connection with 1007 (RFC 6455 8.1)."""
+    return ProtocolError(INVALID_DATA, f"invalid UTF-8 at position {exc.start}")
+
+
 def _xor(payload: bytes, mask: bytes) -> bytes:
     """``payload`` XOR ``mask`` repeated: done on two big integers, one C-level operation whatever the length."""
     length = len(payload)
@@ -208,17 +213,18 @@ class FrameParser:
         size = len(buffer)
         position = 0
         max_size = self.max_size
-        mask_expected = self._mask_expected
+        # The mask bit every frame must carry: set on a client's frames, clear on a server's.
+        mask_bit = _MASK if self._mask_expected else 0
+        text_as_bytes = self.text_as_bytes
         try:
             while size - position >= 2:
                 first = buffer[position]
                 second = buffer[position + 1]
                 if first & _RSV and not (first & _RSV == _RSV1 and self._decoders):
                     raise ProtocolError(PROTOCOL_ERROR, "reserved bits must be 0")
-                masked = second & _MASK
-                if bool(masked) != mask_expected:
+                if second & _MASK != mask_bit:
                     raise ProtocolError(
-                        PROTOCOL_ERROR, "client frames must be masked" if mask_expected else "server frames are masked"
+                        PROTOCOL_ERROR, "client frames must be masked" if mask_bit else "server frames are masked"
                     )
                 length = second & 0x7F
                 start = position + 2
@@ -249,18 +255,38 @@ class FrameParser:
                     raise ProtocolError(
                         MESSAGE_TOO_BIG, f"message over the size limit ({self._fragment_size + length} > {max_size})"
                     )
-                if masked:
+                if mask_bit:
                     key = buffer[start : start + 4]
                     start += 4
                 end = start + length
                 if end > size:
                     break
                 payload = buffer[start:end]
-                if masked:
+                if mask_bit:
                     payload = _xor(payload, key)
                 position = end
                 if opcode <= OP_BINARY:
-                    self._data_frame(opcode, payload, first)
+                    if first & _FIN and opcode and self._fragments is None and not first & _RSV:
+                        # A whole, uncompressed message: the common case, handled here without further calls.
+                        if opcode == OP_BINARY:
+                            callback = self.on_binary
+                        else:
+                            callback = self.on_text
+                            if not text_as_bytes:
+                                try:
+                                    payload = payload.decode("utf-8")
+                                except UnicodeDecodeError as exc:
+                                    raise _utf8_error(exc) from None
+                            elif not payload.isascii():
+                                # ASCII is valid UTF-8, and checking for it is far cheaper than decoding.
+                                self._check_utf8(payload)
+                        try:
+                            callback(payload)
+                        except Exception as exc:
+                            # One failing callback must not hold back the frames after it.
+                            self.on_error(exc)
+                    else:
+                        self._data_frame(opcode, payload, first)
                 elif opcode == OP_PING:
                     self._call(self.on_ping, payload)
                 elif opcode == OP_PONG:
@@ -330,7 +356,7 @@ class FrameParser:
                 try:
                     decoded = message.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    raise ProtocolError(INVALID_DATA, f"invalid UTF-8 at position {exc.start}") from None
+                    raise _utf8_error(exc) from None
                 self._call(self.on_text, decoded)
         else:
             self._call(self.on_binary, message)
@@ -340,7 +366,7 @@ class FrameParser:
         try:
             message.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ProtocolError(INVALID_DATA, f"invalid UTF-8 at position {exc.start}") from None
+            raise _utf8_error(exc) from None
 
     def _decode(self, opcode: int, payload: bytes, fin: int, rsv1: bool) -> bytes:
         """Undo the negotiated extensions (permessage-deflate) on one data frame."""
