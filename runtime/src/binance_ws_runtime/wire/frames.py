@@ -268,20 +268,21 @@ class FrameParser:
                 if opcode <= OP_BINARY:
                     if first & _FIN and opcode and self._fragments is None and not first & _RSV:
                         # A whole, uncompressed message: the common case, handled here without further calls.
+                        message: bytes | str = payload
                         if opcode == OP_BINARY:
                             callback = self.on_binary
                         else:
                             callback = self.on_text
                             if not text_as_bytes:
                                 try:
-                                    payload = payload.decode("utf-8")
+                                    message = payload.decode("utf-8")
                                 except UnicodeDecodeError as exc:
                                     raise _utf8_error(exc) from None
                             elif not payload.isascii():
                                 # ASCII is valid UTF-8, and checking for it is far cheaper than decoding.
                                 self._check_utf8(payload)
                         try:
-                            callback(payload)
+                            callback(message)
                         except Exception as exc:
                             # One failing callback must not hold back the frames after it.
                             self.on_error(exc)
