@@ -15,6 +15,12 @@ from the raw text (one parse, no intermediate dict): per frame that is a prefix 
 one dict lookup keyed by the raw stream name (or ``e`` value) and one call into pydantic-core's validator. Any
 other layout, and any frame the shortcut cannot validate, takes the general path (``json.loads``, then the
 rules above), which also produces the error.
+
+That is the strict path, and the only one a frame takes while it matches the spec. A frame it rejects can be
+decoded once more with :meth:`EventRouter.decode_tolerant` (the clients do so unless ``strict=True``): the same
+routing, tolerating what Binance changes without notice (see ``drift.py``: missing required fields are left
+unset, unlisted enum values and numbers of another kind are kept exactly), and an event no model describes
+becomes an :class:`UnknownEvent` instead of an error.
 """
 
 from __future__ import annotations
@@ -23,25 +29,40 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, Protocol, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..errors import EventDecodeError
+from ..policy import SERVER_SHUTDOWN
+from .drift import (
+    PYDANTIC_SHAPES,
+    Deviation,
+    MissingFieldError,
+    TolerantDecodeError,
+    exact_json,
+    exact_loads,
+    missing_fields,
+    tolerant_convert,
+)
 
 __all__ = [
+    "UNKNOWN_EVENT",
     "BinanceModel",
+    "DriftedEvent",
     "EventRoute",
     "EventRouter",
     "EventRouterLike",
+    "MissingFieldError",
     "RoutedEvent",
     "ServerShutdownEvent",
     "StreamPattern",
+    "UnknownEvent",
+    "missing_fields",
 ]
 
 _MAX_RAW_IN_ERROR = 2048
 _STREAM_CACHE_SIZE = 4096
-_SERVER_SHUTDOWN = "serverShutdown"
 
 
 class BinanceModel(BaseModel):
@@ -64,6 +85,19 @@ class BinanceModel(BaseModel):
         cache_strings="keys",
     )
 
+    if not TYPE_CHECKING:  # type checkers keep seeing the declared fields only
+
+        def __getattr__(self, item: str) -> Any:
+            # Only reached when normal lookup fails: a field is missing from __dict__ only when the message lacked
+            # it and the tolerant decoder (drift.py) left it unset.
+            try:
+                return super().__getattr__(item)
+            except AttributeError:
+                info = type(self).model_fields.get(item)
+                if info is None:
+                    raise
+                raise MissingFieldError(type(self).__name__, item, info.alias or item) from None
+
 
 class ServerShutdownEvent(BinanceModel):
     """The server is about to close the connection; open a new one.
@@ -78,19 +112,49 @@ class ServerShutdownEvent(BinanceModel):
     """Event time (milliseconds)."""
 
 
+UNKNOWN_EVENT = "UnknownEvent"
+"""The event type of an :class:`UnknownEvent` whose payload names none (no ``e``)."""
+
+
+class UnknownEvent(BinanceModel):
+    """An event no model of the spec describes, delivered untyped (drift tolerance; not with ``strict=True``).
+
+    Handlers and iterators of ``"*"`` and of its event type receive it. ``payload`` is the JSON value as sent (the
+    object, or the list of an array stream), numbers with a fraction as exact ``decimal.Decimal``.
+    """
+
+    event_type: str | None
+    """The payload's ``e`` (the event type it names), None when it names none."""
+    stream: str | None
+    """The stream it came on (combined streams, or the stream of a raw connection), if known."""
+    payload: Any
+    """The decoded JSON payload."""
+
+
 class RoutedEvent(NamedTuple):
     """A decoded frame.
 
     ``event_type`` is the payload's ``e`` value, or the model class name for events without ``e``.
     ``event`` is the model, or a list of models for all-market array streams (msgspec Structs instead of models
-    from ``structs.STRUCT_ROUTER``, the streams client's ``event_models="msgspec"``). ``stream`` is the stream name
-    (combined streams, or as given to ``decode``). ``subscription_id`` comes from the spot user-data envelope.
+    from ``structs.STRUCT_ROUTER``, the streams client's ``event_models="msgspec"``), or an :class:`UnknownEvent`
+    from :meth:`EventRouter.decode_tolerant`. ``stream`` is the stream name (combined streams, or as given to
+    ``decode``). ``subscription_id`` comes from the spot user-data envelope.
     """
 
     event_type: str
     event: BinanceModel | list[BinanceModel]
     stream: str | None
     subscription_id: int | None
+
+
+class DriftedEvent(NamedTuple):
+    """What :meth:`EventRouter.decode_tolerant` made of a frame the strict path rejected."""
+
+    routed: RoutedEvent
+    model: str
+    """Class name of the event (of its items for arrays); ``UnknownEvent`` for an event no model describes."""
+    deviations: tuple[Deviation, ...]
+    """What differed from the spec (empty when the strict path only failed to route the frame)."""
 
 
 class StreamPattern(NamedTuple):
@@ -239,7 +303,7 @@ class EventRoute:
         return self.event_types[0] if self.event_types else self.name
 
 
-_SHUTDOWN_ROUTE = EventRoute(model=ServerShutdownEvent, event_types=(_SERVER_SHUTDOWN,))
+_SHUTDOWN_ROUTE = EventRoute(model=ServerShutdownEvent, event_types=(SERVER_SHUTDOWN,))
 
 # RoutedEvent(...) runs NamedTuple's generated Python __new__; tuple.__new__ builds the same object for half the
 # cost, and the shortcut builds one per frame.
@@ -278,6 +342,7 @@ class EventRouterLike(Protocol):
 
     def decode(self, raw: bytes | str, *, stream: str | None = None) -> RoutedEvent: ...
     def from_object(self, obj: Any, stream: str | None = None) -> RoutedEvent: ...
+    def decode_tolerant(self, raw: bytes | str, *, stream: str | None = None) -> DriftedEvent: ...
 
 
 class EventRouter:
@@ -297,7 +362,7 @@ class EventRouter:
         self._bytes_combined, self._bytes_bare = _markers(bytes, stream_key, data_key)
 
         known_types = {t for route in routes for t in route.event_types}
-        all_routes = routes if _SERVER_SHUTDOWN in known_types else (*routes, _SHUTDOWN_ROUTE)
+        all_routes = routes if SERVER_SHUTDOWN in known_types else (*routes, _SHUTDOWN_ROUTE)
         self.all_routes: tuple[EventRoute, ...] = all_routes
         """The spec's routes plus the serverShutdown route every connection may carry."""
 
@@ -311,7 +376,7 @@ class EventRouter:
         # Binance sends serverShutdown bare (raw streams), wrapped (combined) and as {"event": {...}} without a
         # subscription id (WS API), whichever shape the spec itself declares.
         for envelope in (None, "subscription"):
-            self._by_type.setdefault((envelope, False, _SERVER_SHUTDOWN), _SHUTDOWN_ROUTE)
+            self._by_type.setdefault((envelope, False, SERVER_SHUTDOWN), _SHUTDOWN_ROUTE)
         # Shortcut tables, filled on first use (building them eagerly would build every model at import): the
         # `e` value as sliced from the frame (str or bytes; they never compare equal, so one dict serves both).
         self._fast_by_raw_type: dict[str | bytes, _Fast] = {}
@@ -411,6 +476,43 @@ class EventRouter:
     def parse(self, raw: bytes | str, *, stream: str | None = None) -> BinanceModel | list[BinanceModel]:
         return self.decode(raw, stream=stream).event
 
+    def decode_tolerant(self, raw: bytes | str, *, stream: str | None = None) -> DriftedEvent:
+        """Decode a frame the strict path (:meth:`decode`) rejected, tolerating drift from the spec.
+
+        The routing rules are :meth:`decode`'s. The chosen model is built with the deviations ``drift.py``
+        tolerates (missing required fields left unset, unlisted enum values and numbers of another kind kept
+        exactly); an object (or array of objects) that no model describes becomes an :class:`UnknownEvent`.
+        Not for the hot path: it parses the frame in Python and validates field by field where validation failed.
+        Raises ``EventDecodeError`` for what it cannot tolerate (not JSON, other type mismatches, no payload).
+        """
+        try:
+            obj, texts = exact_loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EventDecodeError(f"frame is not valid JSON: {exc}", _truncate(raw), cause=exc) from exc
+        try:
+            return self.from_object_tolerant(obj, stream, texts=texts)
+        except EventDecodeError as exc:
+            if exc.raw is None:
+                exc.raw = _truncate(raw)
+            raise
+
+    def from_object_tolerant(
+        self, obj: Any, stream: str | None = None, *, texts: Mapping[int, str] | None = None
+    ) -> DriftedEvent:
+        """:meth:`decode_tolerant` for an already decoded JSON value; ``texts`` as from ``drift.exact_loads``."""
+        exact = texts or {}
+        if isinstance(obj, Mapping):
+            wrapped_stream = obj.get(self.stream_key)
+            if isinstance(wrapped_stream, str) and self.data_key in obj:
+                return self._route_tolerant(obj[self.data_key], wrapped_stream, None, exact)
+            inner = obj.get("event")
+            if "e" not in obj and isinstance(inner, Mapping):
+                sub_id = obj.get("subscriptionId")
+                drifted = self._route_tolerant(inner, stream, "subscription", exact)
+                sid = sub_id if isinstance(sub_id, int) and not isinstance(sub_id, bool) else None
+                return drifted._replace(routed=drifted.routed._replace(subscription_id=sid))
+        return self._route_tolerant(obj, stream, None, exact)
+
     # -- shortcut on the raw text ----------------------------------------------------------------------------
 
     def _combined_entry(self, key: str | bytes) -> _StreamEntry | None:
@@ -486,6 +588,13 @@ class EventRouter:
         """What reads the event type from a validated event of ``route``."""
         return route
 
+    def _validate_tolerant(
+        self, route: EventRoute, data: Any, texts: Mapping[int, str]
+    ) -> tuple[Any, tuple[Deviation, ...]]:
+        """The event of a route from a decoded payload, tolerating drift (see ``drift.tolerant_convert``)."""
+        target: Any = list[route.model] if route.array else route.model  # type: ignore[name-defined]
+        return tolerant_convert(PYDANTIC_SHAPES, target, data, texts)
+
     # -- general path on decoded JSON ------------------------------------------------------------------------
 
     def _decode_general(self, raw: bytes | str, stream: str | None) -> RoutedEvent:
@@ -543,3 +652,57 @@ class EventRouter:
                 if route.envelope == envelope and all(key in data for key in route.required_keys):
                     return RoutedEvent(route.name, self._validate(route, data), stream, None)
         raise EventDecodeError("no event model matches this payload (no 'e' field and no known shape)")
+
+    # -- drift-tolerant path ---------------------------------------------------------------------------------
+
+    def _tolerant_route(
+        self, data: Any, stream: str | None, envelope: Literal["subscription"] | None
+    ) -> EventRoute | None:
+        """The route of a payload for :meth:`decode_tolerant`, or None when no model describes it.
+
+        A payload naming its event type (``e``) belongs to the model of that type; the stream's own model when it
+        is one of them (one ``e``, several models: the stream decides). Without ``e``: the stream's model, else the
+        model whose required keys are all there. An ``e`` no model of the stream or the spec knows is an event of
+        its own, not a broken one of the stream's kind.
+        """
+        is_array = isinstance(data, list)
+        sample = (data[0] if data else None) if is_array else data
+        event_type = sample.get("e") if isinstance(sample, Mapping) else None
+        stream_route = self.route_for_stream(stream) if stream is not None and envelope is None else None
+        if stream_route is not None and stream_route.array != is_array:
+            stream_route = None
+        if isinstance(event_type, str):
+            if stream_route is not None and event_type in stream_route.event_types:
+                return stream_route
+            return self._by_type.get((envelope, is_array, event_type))
+        if stream_route is not None:
+            return stream_route
+        if isinstance(sample, Mapping) and not is_array:
+            for route in self._shape_routes:
+                if route.envelope == envelope and all(key in sample for key in route.required_keys):
+                    return route
+        return None
+
+    def _route_tolerant(
+        self, data: Any, stream: str | None, envelope: Literal["subscription"] | None, texts: Mapping[int, str]
+    ) -> DriftedEvent:
+        if not (isinstance(data, Mapping) or (isinstance(data, list) and all(isinstance(i, Mapping) for i in data))):
+            raise EventDecodeError(f"cannot decode a {type(data).__name__} payload as an event (no object)")
+        route = self._tolerant_route(data, stream, envelope)
+        if route is None:
+            sample = (data[0] if data else None) if isinstance(data, list) else data
+            named = sample.get("e") if isinstance(sample, Mapping) else None
+            event_type = named if isinstance(named, str) else None
+            payload = exact_json(data, texts)
+            unknown = UnknownEvent(event_type=event_type, stream=stream, payload=payload)
+            deviation = Deviation("", "unknown_event", payload)
+            return DriftedEvent(
+                RoutedEvent(event_type or UNKNOWN_EVENT, unknown, stream, None), UNKNOWN_EVENT, (deviation,)
+            )
+        rejected: tuple[type[Exception], ...] = (TolerantDecodeError, *self._invalid)
+        try:
+            event, deviations = self._validate_tolerant(route, data, texts)
+        except rejected as exc:
+            raise EventDecodeError(f"{route.name} does not fit even with drift tolerated: {exc}", cause=exc) from exc
+        routed = RoutedEvent(self._typer(route).event_type_of(event), event, stream, None)
+        return DriftedEvent(routed, route.name, deviations)

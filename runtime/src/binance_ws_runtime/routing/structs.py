@@ -7,6 +7,11 @@ has the attribute names and types of its model, but none of pydantic's API (no `
 fields are dropped instead of kept in ``model_extra``). A route whose types msgspec cannot express (such as an
 untagged union of objects) keeps its pydantic model; :attr:`StructRouter.pydantic_routes` names them and why.
 
+Generated Structs derive from :class:`BinanceStruct`. Drift tolerance (``drift.py``) works as for the models: a
+Struct whose message lacked a required field has that field *unset* (msgspec's own notion: ``del struct.field``),
+and reading it raises ``MissingFieldError``; msgspec's encoders (``msgspec.json.encode``, ``to_builtins``,
+``structs.asdict``) refuse such a Struct with an ``AttributeError``.
+
 msgspec is an optional dependency: the generated ``structs.py`` imports this module, and the client imports
 ``structs.py`` only when asked for msgspec events.
 """
@@ -14,17 +19,81 @@ msgspec is an optional dependency: the generated ``structs.py`` imports this mod
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 from pydantic import ValidationError
 
+from .drift import Deviation, FieldShape, MissingFieldError, Shapes, is_class_of, tolerant_convert
 from .router import BinanceModel, EventRoute, EventRouter, ServerShutdownEvent, _EventTyper, _Fast
 
-__all__ = ["ServerShutdownStruct", "StructRouter"]
+__all__ = ["STRUCT_SHAPES", "BinanceStruct", "ServerShutdownStruct", "StructRouter"]
 
 
-class ServerShutdownStruct(msgspec.Struct, kw_only=True, gc=False):
+class BinanceStruct(msgspec.Struct, kw_only=True, gc=False):
+    """Base of the generated Structs: a field left unset by drift tolerance says so when read.
+
+    Adds no field and no per-instance cost; decoding is msgspec's own.
+    """
+
+    if not TYPE_CHECKING:  # type checkers keep seeing the declared fields only
+
+        def __getattr__(self, item: str) -> Any:
+            # Only reached when normal lookup fails, e.g. for a field left unset (drift.py).
+            for info in msgspec.structs.fields(type(self)):
+                if info.name == item:
+                    raise MissingFieldError(type(self).__name__, item, info.encode_name)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {item!r}")
+
+    def __repr__(self) -> str:
+        try:
+            return msgspec.Struct.__repr__(self)
+        except AttributeError:
+            # msgspec's repr refuses unset fields; show the ones that are set.
+            parts = []
+            for name in self.__struct_fields__:
+                try:
+                    value = object.__getattribute__(self, name)
+                except AttributeError:
+                    continue
+                parts.append(f"{name}={value!r}")
+            return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class _StructShapes(Shapes):
+    invalid = (msgspec.ValidationError,)
+
+    def __init__(self) -> None:
+        self._fields: dict[type[msgspec.Struct], tuple[FieldShape, ...]] = {}
+
+    def check(self, value: Any, annotation: Any) -> Any:
+        return msgspec.convert(value, annotation, strict=False)
+
+    def fields(self, annotation: Any) -> tuple[FieldShape, ...] | None:
+        if not is_class_of(annotation, msgspec.Struct):
+            return None
+        found = self._fields.get(annotation)
+        if found is None:
+            found = tuple(
+                FieldShape(info.name, info.encode_name, info.type, info.required)
+                for info in msgspec.structs.fields(annotation)
+            )
+            self._fields[annotation] = found
+        return found
+
+    def build(self, cls: Any, values: dict[str, Any], missing: list[str], extra: dict[str, Any]) -> Any:
+        # Unknown fields are dropped, as msgspec's decoder drops them.
+        instance = cls(**values, **dict.fromkeys(missing))
+        for name in missing:
+            delattr(instance, name)
+        return instance
+
+
+STRUCT_SHAPES: Shapes = _StructShapes()
+"""msgspec Structs, for ``drift.tolerant_convert``."""
+
+
+class ServerShutdownStruct(BinanceStruct, kw_only=True, gc=False):
     """The server is about to close the connection; open a new one (see ``ServerShutdownEvent``)."""
 
     event_type: Literal["serverShutdown"] = msgspec.field(name="e")
@@ -94,3 +163,11 @@ class StructRouter(EventRouter):
     def _typer(self, route: EventRoute) -> _EventTyper:
         found = self._struct_routes.get(route)
         return route if found is None else found
+
+    def _validate_tolerant(
+        self, route: EventRoute, data: Any, texts: Mapping[int, str]
+    ) -> tuple[Any, tuple[Deviation, ...]]:
+        found = self._struct_routes.get(route)
+        if found is None:
+            return super()._validate_tolerant(route, data, texts)
+        return tolerant_convert(STRUCT_SHAPES, found.target, data, texts)
