@@ -6,6 +6,10 @@ operation, each calling :meth:`ApiClientBase._call`.
 Request path: one future per request, resolved by the reader from the reply ``id``; a timer handle (not
 a task) enforces the timeout. Replies and events are told apart by shape: replies carry ``status``/``id``,
 user-data events carry ``event`` (and usually ``subscriptionId``), connection events carry ``event`` only.
+
+Drift (unless ``strict=True``): a reply its response model rejects, or a user-data event the router rejects, is
+decoded once more from its frame, tolerating what Binance changed (``routing/drift.py``), and counted in
+``drift_report()``; what even that cannot read stays an :class:`EventDecodeError`.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ from ..policy import (
     profile_for,
     time_sync_method,
 )
-from ..routing.router import EventRouterLike
+from ..routing.drift import PYDANTIC_SHAPES, TolerantDecodeError, exact_loads, tolerant_convert
+from ..routing.router import EventRouterLike, RoutedEvent
 from ..spec import OperationSpec, Spec
 from ..wire.transport import TransportName, require_transport
 
@@ -92,7 +97,10 @@ class ApiClientBase(ClientCore):
     * ``session_logon``: None (default) logs on at connect when ``auth`` is Ed25519, True requires it, False never;
     * ``history_size``: messages kept by :meth:`get_message_history` (0: off);
       ``events_queue_size``/``events_overflow``: default queue of :meth:`events` iterators;
-    * ``transport``: ``"websockets"`` (default) or ``"picows"`` (optional and faster: ``pip install picows``).
+    * ``transport``: ``"websockets"`` (default) or ``"picows"`` (optional and faster: ``pip install picows``);
+    * ``strict``: False (default) delivers replies and events that drifted from the spec (a required field gone,
+      an unlisted enum value, a number where the spec says string, an unknown event type as ``UnknownEvent``) and
+      counts them in :meth:`drift_report`; True rejects them as :class:`EventDecodeError`.
     """
 
     def __init__(
@@ -122,6 +130,7 @@ class ApiClientBase(ClientCore):
         open_timeout: float = 10.0,
         connect_options: Mapping[str, Any] | None = None,
         transport: TransportName = "websockets",
+        strict: bool = False,
     ) -> None:
         require_transport(transport)
         if request_timeout <= 0:
@@ -135,7 +144,10 @@ class ApiClientBase(ClientCore):
         if session_logon and auth is not None:
             auth.require_session_logon_support()
         super().__init__(
-            history_size=history_size, events_queue_size=events_queue_size, events_overflow=events_overflow
+            history_size=history_size,
+            events_queue_size=events_queue_size,
+            events_overflow=events_overflow,
+            strict=strict,
         )
         self.spec = spec
         self._router = router
@@ -309,7 +321,7 @@ class ApiClientBase(ClientCore):
         if "event" in message and "status" not in message:
             self._on_event(message, frame)
         elif "id" in message:
-            self._on_reply(message)
+            self._on_reply(message, frame)
         else:
             self._bad_frame(EventDecodeError("frame is neither a reply nor an event", _truncate(frame)), frame)
 
@@ -319,7 +331,7 @@ class ApiClientBase(ClientCore):
         self._history.record("received", frame)
         self._report_error(error)
 
-    def _on_reply(self, reply: dict[str, Any]) -> None:
+    def _on_reply(self, reply: dict[str, Any], frame: str) -> None:
         request_id = reply["id"]
         request = self._requests.take(request_id)
         self._history.record("received", reply, request.method if request is not None else None)
@@ -330,7 +342,8 @@ class ApiClientBase(ClientCore):
             self._counters.late_replies += 1
             logger.debug("reply to unknown or expired request id %r", request_id)
             return
-        request.resolve(reply)
+        # The frame goes along: a reply that drifted from its model is decoded again from the exact text.
+        request.resolve((reply, frame))
 
     def _on_unsolicited_error(self, reply: dict[str, Any]) -> None:
         self._counters.unsolicited_errors += 1
@@ -362,10 +375,13 @@ class ApiClientBase(ClientCore):
         try:
             routed = self._router.from_object(message)
         except EventDecodeError as exc:
-            if exc.raw is None:
-                exc.raw = _truncate(frame)
-            self._bad_frame(exc, frame)
-            return
+            recovered = self._recover_event(frame)
+            if recovered is None:
+                if exc.raw is None:
+                    exc.raw = _truncate(frame)
+                self._bad_frame(exc, frame)
+                return
+            routed = recovered
         except Exception as exc:
             self._bad_frame(EventDecodeError(f"event could not be decoded: {exc}", _truncate(frame), cause=exc), frame)
             return
@@ -374,6 +390,16 @@ class ApiClientBase(ClientCore):
         if event_type == EVENT_STREAM_TERMINATED:
             self._on_stream_terminated(routed.subscription_id)
         self._deliver(event_type, routed.event)
+
+    def _recover_event(self, frame: str) -> RoutedEvent | None:
+        """The event of a frame the router rejected, decoded tolerating drift; None in strict mode or when even
+        that fails."""
+        if self.strict:
+            return None
+        try:
+            return self._drifted(self._router.decode_tolerant(frame))
+        except EventDecodeError:
+            return None
 
     def _on_server_shutdown(self) -> None:
         logger.info("server announced a shutdown; reconnecting ahead of the cut")
@@ -406,13 +432,28 @@ class ApiClientBase(ClientCore):
         return await self._request(method, params, signed=signed, timeout=timeout)
 
     async def _call(self, method: str, params: Mapping[str, Any] | None, response_model: type[ModelT]) -> ModelT:
-        reply = await self._request(method, params)
+        reply, frame = await self._request_reply(method, params)
         try:
             return response_model.model_validate(reply)
         except Exception as exc:
+            recovered = None if self.strict else self._recover_reply(method, frame, response_model)
+            if recovered is not None:
+                return recovered
             raise EventDecodeError(
                 f"{method} reply does not match {response_model.__name__}: {exc}", json.dumps(reply)[:2048], cause=exc
             ) from exc
+
+    def _recover_reply(self, method: str, frame: str, response_model: type[ModelT]) -> ModelT | None:
+        """A reply its model rejected, decoded tolerating drift (from the frame: numbers keep their exact text)."""
+        try:
+            obj, texts = exact_loads(frame)
+            reply, deviations = tolerant_convert(PYDANTIC_SHAPES, response_model, obj, texts)
+        except (TolerantDecodeError, ValueError):
+            return None
+        if not isinstance(reply, response_model):
+            return None
+        self._drift.record(method, response_model.__name__, deviations)
+        return reply
 
     async def _request(
         self,
@@ -423,6 +464,19 @@ class ApiClientBase(ClientCore):
         timeout: float | None = None,
         internal: bool = False,
     ) -> dict[str, Any]:
+        reply, _frame = await self._request_reply(method, params, signed=signed, timeout=timeout, internal=internal)
+        return reply
+
+    async def _request_reply(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None,
+        *,
+        signed: bool | None = None,
+        timeout: float | None = None,
+        internal: bool = False,
+    ) -> tuple[dict[str, Any], str]:
+        """:meth:`_request`, returning the reply's frame too."""
         timeout = self.request_timeout if timeout is None else timeout
         operation = self.spec.operations.get(method)
         if method == SESSION_LOGON:
@@ -435,11 +489,11 @@ class ApiClientBase(ClientCore):
         retried_timestamp = False
         while True:
             wire_params, via_session = self._prepare_params(method, operation, params, signed)
-            reply = await self._exchange(conn, method, wire_params, timeout, via_session)
+            reply, frame = await self._exchange(conn, method, wire_params, timeout, via_session)
             status = reply.get("status")
             if "error" not in reply and (not isinstance(status, int) or status < 400):
                 self._after_success(method, wire_params, reply)
-                return reply
+                return reply, frame
             error = error_from_reply(reply, product=self.spec.product, method=method, request_id=reply.get("id"))
             if isinstance(error, TimestampError) and not retried_timestamp and "timestamp" in wire_params:
                 retried_timestamp = True
@@ -495,7 +549,9 @@ class ApiClientBase(ClientCore):
 
     async def _exchange(
         self, conn: ManagedConnection, method: str, params: dict[str, Any], timeout: float, via_session: bool = False
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], str]:
+        """Send one request; its reply, and the reply's frame."""
+
         async def send(request_id: int) -> None:
             message: dict[str, Any] = {"id": request_id, "method": method}
             if params:
@@ -505,7 +561,7 @@ class ApiClientBase(ClientCore):
             await conn.send(text)
             self._counters.requests_sent += 1
 
-        reply: dict[str, Any] = await self._requests.call(method, send, timeout, via_session=via_session)
+        reply: tuple[dict[str, Any], str] = await self._requests.call(method, send, timeout, via_session=via_session)
         return reply
 
     def _after_success(self, method: str, params: Mapping[str, Any], reply: Mapping[str, Any]) -> None:

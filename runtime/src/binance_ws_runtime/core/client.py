@@ -17,6 +17,10 @@ Both clients subclass it (``ApiClientBase``, ``StreamClientBase``) and add their
 * **Lifecycle callbacks**: :meth:`~ClientCore.on` / :meth:`~ClientCore.off` (``connected``, ``disconnected``,
   ``reconnecting``, ``reconnected``, ``failed``); :attr:`~ClientCore.hooks` is the registry itself.
 * **Counters**: :attr:`~ClientCore.stats`.
+* **Drift**: a message that no longer matches the spec (a required field gone, an enum value or an event type it
+  does not list, a number where it says string) is still delivered, decoded tolerantly after the strict decoder
+  rejected it (see ``routing/drift.py``); each deviation is logged once and counted in :meth:`~ClientCore.drift_report`.
+  ``strict=True`` turns that off: such messages are decode errors, offered to ``"__error__"`` handlers.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..connection import LifecycleEvent, LifecycleHooks
+from ..routing.drift import DriftLog, DriftReport
+from ..routing.router import DriftedEvent, RoutedEvent
 from .handlers import ERROR_PATTERN, EventHandler, HandlerRegistry
 from .history import HistoryEntry, MessageHistory
 from .iterators import EventIterator, IteratorSet, OverflowPolicy, check_iterator_options
@@ -80,8 +86,13 @@ class ClientCore(abc.ABC):
         history_size: int = 1000,
         events_queue_size: int = 10_000,
         events_overflow: OverflowPolicy = "drop_oldest",
+        strict: bool = False,
     ) -> None:
         check_iterator_options(events_queue_size, events_overflow)
+        self.strict = strict
+        """True: messages that deviate from the spec are decode errors; False (default): they are delivered, and
+        counted in :meth:`drift_report`."""
+        self._drift = DriftLog()
         self.hooks = LifecycleHooks()
         """The lifecycle callbacks (see :meth:`on`)."""
         self.events_queue_size = events_queue_size
@@ -210,6 +221,23 @@ class ClientCore(abc.ABC):
     @abc.abstractmethod
     def _reconnects(self) -> int:
         """Successful reconnects of the client's connections."""
+
+    def drift_report(self) -> DriftReport:
+        """What Binance sent that the spec does not describe, since the client was created (a snapshot).
+
+        One :class:`~..routing.drift.DriftEntry` per message type, model, field and kind of deviation (a required
+        field missing or null, an enum value the spec does not list, a number of another kind, an unknown event
+        type), with how many messages showed it and the first value seen. Each is also logged once, as a warning,
+        when first seen. Always empty with ``strict=True``.
+        """
+        return self._drift.report()
+
+    def _drifted(self, drifted: DriftedEvent) -> RoutedEvent:
+        """Count what a tolerantly decoded message deviated in; its routed event, to deliver."""
+        routed = drifted.routed
+        if drifted.deviations:
+            self._drift.record(routed.event_type, drifted.model, drifted.deviations, routed.stream)
+        return routed
 
     # ------------------------------------------------------------------ delivery
 

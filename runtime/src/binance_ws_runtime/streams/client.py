@@ -20,7 +20,9 @@ How it fits together (one module per part):
 
 The per-frame path is one router decode, a history append of the raw frame (decoded again only when the history
 is read) and a call of each cached delivery target of the event type: no task, no logging, no string formatting
-per frame. Frames come as ``bytes`` straight from the transport's read callback.
+per frame. Frames come as ``bytes`` straight from the transport's read callback. Only a frame the router rejects
+leaves that path: unless ``strict=True`` it is decoded again tolerating drift from the spec
+(:meth:`StreamClientBase._recover_frame`) and delivered like the others; otherwise it is a bad frame.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ..core.client import ClientCore
 from ..core.history import HistoryEntry, redact_text
 from ..errors import AuthenticationError, BinanceAPIError, ConnectionClosedError, EventDecodeError, WebSocketError
 from ..policy import ProductProfile, profile_for
-from ..routing.router import EventRouterLike
+from ..routing.router import EventRouterLike, RoutedEvent
 from ..spec import Spec
 from ..wire.transport import TransportName
 from .links import MAX_STREAMS_PER_CONTROL_MESSAGE, EventSink, LinkContext, batches
@@ -114,6 +116,7 @@ class StreamClientBase(ClientCore):
             history_size=settings.history_size,
             events_queue_size=settings.events_queue_size,
             events_overflow=settings.events_overflow,
+            strict=settings.strict,
         )
         self.spec = spec
         self.testnet = testnet
@@ -280,7 +283,13 @@ class StreamClientBase(ClientCore):
         try:
             return self._router.decode(raw, stream=stream).event
         except EventDecodeError:
-            return redact_text(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
+            pass
+        if not self.strict:
+            try:
+                return self._router.decode_tolerant(raw, stream=stream).routed.event
+            except EventDecodeError:
+                pass
+        return redact_text(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
 
     def _event_sink(self) -> EventSink:
         """How the client's links turn frames into events (see :class:`~.links.EventSink`)."""
@@ -289,7 +298,16 @@ class StreamClientBase(ClientCore):
             deliver=self._deliver,
             routed=self.settings.deliver_routed,
             remember=self._event_ring.append if self._history.enabled else None,
+            recover=None if self.strict else self._recover_frame,
         )
+
+    def _recover_frame(self, raw: str | bytes, stream: str | None) -> RoutedEvent | None:
+        """A frame the router rejected, decoded tolerating drift from the spec (and counted); None if even that
+        fails. Not on the per-frame path: only frames the strict decoder refused come here."""
+        try:
+            return self._drifted(self._router.decode_tolerant(raw, stream=stream))
+        except EventDecodeError:
+            return None
 
     def _report_bad_frame(self, raw: str | bytes, error: BaseException) -> None:
         self._counters.decode_errors += 1

@@ -59,6 +59,9 @@ class EventSink(NamedTuple):
     """Handlers get the ``RoutedEvent`` (``deliver="routed"``) rather than the event."""
     remember: Callable[[tuple[float, str, str | bytes, str | None]], None] | None
     """Keeps ``(time, event type, raw frame, stream)`` for the history; None while the history is off."""
+    recover: Callable[[str | bytes, str | None], RoutedEvent | None] | None
+    """``recover(raw, stream)``: a frame ``decode`` rejected, decoded tolerating drift from the spec (and counted
+    in the client's drift report); None when even that fails. None in strict mode."""
 
 
 @dataclass(frozen=True, slots=True)

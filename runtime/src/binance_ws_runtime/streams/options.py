@@ -65,6 +65,9 @@ class StreamClientOptions(TypedDict, total=False):
       pydantic API; optional: ``pip install msgspec``).
     * ``history_size`` (1000; 0: off), ``events_queue_size`` (10 000) and ``events_overflow`` (``"drop_oldest"``):
       as for the WS API client.
+    * ``strict``: False (default) delivers events that drifted from the spec (a required field gone, an unlisted
+      enum value, a number where the spec says string; an unknown event type as ``UnknownEvent``) and counts them
+      in ``drift_report()``; True rejects them as undecodable frames (``EventDecodeError`` to ``"__error__"``).
     """
 
     url: str | None
@@ -92,6 +95,7 @@ class StreamClientOptions(TypedDict, total=False):
     history_size: int
     events_queue_size: int
     events_overflow: OverflowPolicy
+    strict: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,8 @@ class StreamSettings:
     history_size: int
     events_queue_size: int
     events_overflow: OverflowPolicy
+    strict: bool = False
+    """Reject events that drifted from the spec instead of delivering them (see ``StreamClientOptions``)."""
 
     @classmethod
     def resolve(cls, product: str, options: StreamClientOptions) -> StreamSettings:
@@ -204,4 +210,5 @@ class StreamSettings:
             history_size=options.get("history_size", 1000),
             events_queue_size=options.get("events_queue_size", 10_000),
             events_overflow=options.get("events_overflow", "drop_oldest"),
+            strict=options.get("strict", False),
         )

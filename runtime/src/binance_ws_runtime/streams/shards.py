@@ -180,7 +180,8 @@ class MarketLink(Link):
         return url
 
     def frame_handler(self) -> Callable[[str | bytes], None]:
-        decode, deliver, routed_delivery, remember = self.host._event_sink()
+        self.sink = sink = self.host._event_sink()
+        decode, deliver, routed_delivery, remember, _recover = sink
         now = time.time
         on_reply = self.on_reply_frame
         undecodable = self.on_undecodable
@@ -226,7 +227,7 @@ class MarketLink(Link):
             try:
                 routed = decode(raw, stream=stream)
             except EventDecodeError as exc:
-                undecodable(raw, exc)
+                undecodable(raw, exc, stream)
                 return
             event_type = routed.event_type
             if remember is not None:
@@ -237,7 +238,9 @@ class MarketLink(Link):
 
         return on_raw_frame
 
-    def on_undecodable(self, raw: str | bytes, error: EventDecodeError) -> None:
+    def on_undecodable(self, raw: str | bytes, error: EventDecodeError, stream: str | None = None) -> None:
+        """A frame the router rejected: a serverShutdown notice or a control reply it did not expect, an event that
+        drifted from the spec (delivered, unless in strict mode), or a bad frame."""
         obj = loads(raw)
         if is_server_shutdown(obj):
             self.context.history.record("received", obj, SERVER_SHUTDOWN)
@@ -245,7 +248,14 @@ class MarketLink(Link):
             return
         if isinstance(obj, dict) and self.on_reply(obj):
             return
-        self.context.report_bad_frame(raw, error)
+        _decode, deliver, routed_delivery, remember, recover = self.sink
+        routed = recover(raw, stream) if recover is not None else None
+        if routed is None:
+            self.context.report_bad_frame(raw, error)
+            return
+        if remember is not None:
+            remember((time.time(), routed.event_type, raw, stream))
+        deliver(routed.event_type, routed if routed_delivery else routed.event)
 
     def server_shutdown(self) -> None:
         if self.shard.link is self and not self.shard.rotating:

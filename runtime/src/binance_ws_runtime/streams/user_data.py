@@ -77,7 +77,7 @@ class UserDataLink(Link):
         return self.host.routes.user_data_url(self.session.listen_key)
 
     def frame_handler(self) -> Callable[[str | bytes], None]:
-        decode, deliver, routed_delivery, _remember = self.host._event_sink()
+        decode, deliver, routed_delivery, _remember, recover = self.host._event_sink()
         context = self.context
         record = context.history.record
         report_bad_frame = context.report_bad_frame
@@ -87,8 +87,12 @@ class UserDataLink(Link):
             try:
                 routed = decode(raw)
             except EventDecodeError as exc:
-                report_bad_frame(raw, exc)
-                return
+                # An event that drifted from the spec is delivered all the same (unless in strict mode).
+                recovered = recover(raw, None) if recover is not None else None
+                if recovered is None:
+                    report_bad_frame(raw, exc)
+                    return
+                routed = recovered
             # User data can carry secrets: it goes through the redacting history, as a decoded event.
             event_type = routed.event_type
             record("received", routed.event, event_type)
