@@ -29,6 +29,12 @@ const { docstring, pyString, GENERATED_NOTICE } = require('./python');
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /**
+ * What models.py re-exports of the runtime's drift tolerance, for the users of the package: the untyped wrapper of
+ * events no model describes, the error raised by a field a message lacked, and the helper that lists such fields.
+ */
+const DRIFT_EXPORTS = ['MissingFieldError', 'UnknownEvent', 'missing_fields'];
+
+/**
  * @param {ModelField} field
  * @returns {string} its annotation: optional fields admit None
  */
@@ -255,6 +261,7 @@ function renderModelsModule(ir, params) {
   const names = sortAll([
     ...ordered.map((c) => c.name),
     ...models.aliases.map((a) => a.name),
+    ...DRIFT_EXPORTS,
     'BinanceModel',
     'EVENT_ROUTER',
     'EventRouter',
@@ -262,8 +269,9 @@ function renderModelsModule(ir, params) {
     'ServerShutdownEvent',
     'parse_event',
   ]);
-  const routingImports = ['BinanceModel', 'EventRoute', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent', 'StreamPattern']
-    .filter((n) => new RegExp(`\\b${n}\\b`).test(`${body}\n${router}`) || ['BinanceModel', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent'].includes(n));
+  const always = ['BinanceModel', 'EventRouter', 'RoutedEvent', 'ServerShutdownEvent', ...DRIFT_EXPORTS];
+  const routingImports = ['BinanceModel', 'EventRoute', 'EventRouter', 'MissingFieldError', 'RoutedEvent', 'ServerShutdownEvent', 'StreamPattern', 'UnknownEvent', 'missing_fields']
+    .filter((n) => new RegExp(`\\b${n}\\b`).test(`${body}\n${router}`) || always.includes(n));
   const { title, version } = ir.info;
 
   const header = [
@@ -272,7 +280,8 @@ function renderModelsModule(ir, params) {
         'Every request, response, event and error of the spec is a pydantic model: attributes are snake_case, the ' +
         'wire names are their aliases (`model_validate` accepts either), unknown fields are kept in ' +
         '`model_extra`, prices and quantities stay exact strings. `EVENT_ROUTER.decode(frame)` and ' +
-        '`parse_event(frame)` turn a raw frame into the right event model.\n\n' +
+        '`parse_event(frame)` turn a raw frame into the right event model. The clients also deliver messages that ' +
+        'drifted from the spec (`UnknownEvent`, `MissingFieldError`, `missing_fields`: see the README).\n\n' +
         GENERATED_NOTICE,
     ),
     '',

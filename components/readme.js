@@ -8,7 +8,9 @@ const { methodName, keywordArguments } = require('./client');
 const { builders } = require('./streams');
 const { paramsExample } = require('./spec-table');
 const { pyValue, docstring, GENERATED_NOTICE } = require('./python');
-const { runtimeProject } = require('../helpers/runtime');
+const { runtimeProject, runtimeModule } = require('../helpers/runtime');
+const { modelsFor } = require('../helpers/models');
+const { sortAll } = require('./models');
 
 /** @typedef {import('../helpers/ir-types').IR} IR */
 /** @typedef {import('../helpers/ir-types').IROperation} IROperation */
@@ -160,7 +162,7 @@ function streamExamples(ir, pkg) {
   const list = builders(ir);
   const first = list.find((b) => b.variants[0].params.length > 0) || list[0];
   if (!first) return [];
-  const args = first.variants[0].params.map((p) => (p.enum && p.enum.length ? pyValue(p.enum[0]) : /symbol|pair/i.test(p.name) ? '"BTCUSDT"' : /interval/i.test(p.name) ? '"1m"' : '"btcusdt"'));
+  const args = builderArguments(first.variants[0]);
   /** @type {ExampleBlock[]} */
   const blocks = [{
     title: 'Quick start',
@@ -200,6 +202,175 @@ asyncio.run(main())
     });
   }
   return blocks;
+}
+
+/**
+ * Argument expressions for a stream-name builder's required parameters (the quick start's choices).
+ *
+ * @param {{params: Array<{name: string, enum: string[] | null}>}} variant
+ * @returns {string[]}
+ */
+function builderArguments(variant) {
+  return variant.params.map((p) => (p.enum && p.enum.length ? pyValue(p.enum[0]) : /symbol|pair/i.test(p.name) ? '"BTCUSDT"' : /interval/i.test(p.name) ? '"1m"' : '"btcusdt"'));
+}
+
+/**
+ * The required field a drift example removes from a message of `className`: the last one that is neither the
+ * event type nor the event time (those route and order events), with a plain type; null when there is none.
+ *
+ * @param {IR} ir
+ * @param {string} className
+ * @returns {import('../helpers/models').ModelField | null}
+ */
+function droppableField(ir, className) {
+  const record = modelsFor(ir).classNamed(className);
+  const fields = record ? record.fields.filter((f) => f.required && f.alias !== 'e' && f.alias !== 'E' && /^(int|str|bool|float)$/.test(f.type)) : [];
+  return fields.length ? fields[fields.length - 1] : null;
+}
+
+/**
+ * The streams drift example: a stream whose event names its type, the event's model and a field to remove.
+ *
+ * @param {IR} ir
+ * @param {string} pkg
+ * @returns {string | null}
+ */
+function streamsDriftScript(ir, pkg) {
+  const candidates = [];
+  for (const builder of builders(ir)) {
+    const variant = builder.variants[0];
+    if (variant.event.array || !variant.event.eventTypes.length) continue;
+    const field = droppableField(ir, variant.model);
+    if (field) candidates.push({ builder, variant, field });
+  }
+  const chosen = candidates.find((c) => c.variant.event.eventTypes.includes('trade')) || candidates[0];
+  if (!chosen) return null;
+  const { builder, variant, field } = chosen;
+  return `import asyncio
+
+from ${pkg} import streams
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.models import ${sortAll(['MissingFieldError', 'UnknownEvent', variant.model, 'missing_fields']).join(', ')}
+from ${pkg}.testing import MockBinanceServer
+
+
+async def main() -> None:
+    stream = streams.${builder.name}(${builderArguments(variant).join(', ')})
+    async with MockBinanceServer() as server:
+        async with BinanceWebSocketClient(url=server.url) as client:
+            client.set_handler("${variant.event.eventTypes[0]}", lambda event: print("handler got", type(event).__name__))
+            await client.subscribe(stream)
+            drifted = server.example_event(stream)
+            del drifted["${field.alias}"]  # Binance stopped sending a field the spec requires
+            await server.emit(stream, drifted)
+            await server.emit(stream, {"e": "brandNewEvent", "E": 1, "price": "1.10"})  # an event type nobody declared
+            async for event in client.events():
+                if isinstance(event, ${variant.model}):
+                    print(type(event).__name__, "arrived without", missing_fields(event))
+                    try:
+                        print(event.${field.attr})
+                    except MissingFieldError as error:
+                        print("MissingFieldError:", error)
+                elif isinstance(event, UnknownEvent):
+                    print("UnknownEvent", event.event_type, "on", event.stream, event.payload)
+                    break
+            for entry in client.drift_report():
+                print(entry.event_type, entry.model, repr(entry.path), entry.kind, entry.count)
+
+
+asyncio.run(main())
+`;
+}
+
+/**
+ * The API drift example: a reply whose result lost a required field (an unsigned operation whose result is one
+ * object with such a field).
+ *
+ * @param {IR} ir
+ * @param {string} pkg
+ * @returns {string | null}
+ */
+function apiDriftScript(ir, pkg) {
+  const models = modelsFor(ir);
+  /** @param {IROperation} op */
+  const resultClass = (op) => {
+    const response = models.classNamed(models.responseClass(op));
+    const result = response && response.fields.find((f) => f.alias === 'result');
+    return result && /^[A-Za-z_][A-Za-z0-9_]*$/.test(result.type) ? result.type : null;
+  };
+  // A request that changes nothing (not a logon or logout, not a listenKey), unsigned, with one object as result.
+  const harmless = (/** @type {IROperation} */ op) => !op.signed && !op.apiKey && op.securityType === 'NONE' && !/^(session\.log|userDataStream\.)/.test(op.method);
+  const operation = pickOperation(
+    ir,
+    (op) => harmless(op) && !op.resultMayBeList && !!resultClass(op) && !!droppableField(ir, /** @type {string} */ (resultClass(op))),
+    ['time', 'depth', 'ticker.price', 'session.status'],
+  );
+  if (!operation) return null;
+  const field = /** @type {import('../helpers/models').ModelField} */ (droppableField(ir, /** @type {string} */ (resultClass(operation))));
+  const call = `client.${methodName(operation)}(${callArguments(ir, operation)})`;
+  return `import asyncio
+
+from ${pkg}.client import BinanceWebSocketClient
+from ${pkg}.models import MissingFieldError, missing_fields
+from ${pkg}.testing import MockBinanceServer
+
+
+async def main() -> None:
+    async with MockBinanceServer() as server:
+        async with BinanceWebSocketClient(url=server.url) as client:
+            reply = await ${call}
+            assert reply.result is not None
+            result = reply.result.model_dump(by_alias=True, exclude_none=True)
+            del result["${field.alias}"]  # Binance stopped sending a field the spec requires
+            server.set_result("${operation.method}", result)
+            drifted = await ${call}
+            assert drifted.result is not None
+            print(type(drifted.result).__name__, "arrived without", missing_fields(drifted.result))
+            try:
+                print(drifted.result.${field.attr})
+            except MissingFieldError as error:
+                print("MissingFieldError:", error)
+            for entry in client.drift_report():
+                print(entry.event_type, entry.model, repr(entry.path), entry.kind, entry.count)
+
+
+asyncio.run(main())
+`;
+}
+
+/**
+ * The section on drift tolerance: what users get and what mypy sees when Binance sends what the spec does not
+ * describe, the drift report, strict mode; with a runnable example (when the spec has a message to drift).
+ *
+ * @param {IR} ir
+ * @param {TemplateParams} params
+ * @returns {string}
+ */
+function driftSection(ir, params) {
+  const pkg = params.packageName;
+  const streams = ir.kind === 'streams';
+  const code = streams ? streamsDriftScript(ir, pkg) : apiDriftScript(ir, pkg);
+  const logger = params.runtime === 'shared' ? runtimeModule('shared', 'routing.drift') : `${pkg}._runtime.routing.drift`;
+  const what = streams ? 'events (market and user data)' : 'replies and user-data events';
+  return `## When Binance sends something the spec does not describe
+
+Binance changes its messages without notice (trade events lost \`b\` and \`a\` on 2024-06-18), and the spec this package was generated from lags behind. So that the next change does not cost you events, the client decodes ${what} strictly first (the fast path, the only one a message that matches the spec takes), and decodes a message that path rejects once more, tolerating the drift, and delivers it:
+
+| Binance sends | you get | mypy sees |
+|---|---|---|
+| no value for a field the spec requires (absent, or \`null\`) | the message's own model (\`isinstance\` and handlers by event type work) with that field **unset**: not in \`event.model_fields_set\`, listed by \`missing_fields(event)\`; reading it raises \`MissingFieldError\`, an \`AttributeError\` naming the model and the wire field (\`getattr(event, name, None)\` works) | the declared type (\`int\`, \`str\`...): it cannot know the field may be unset, so read fields Binance may drop with \`getattr\` or check \`missing_fields\` |
+| an enum value the spec does not list | the value as sent, a \`str\` (listed values stay as they are) | the declared \`Literal[...]\`; \`mypy --strict\` even calls \`side == "NEW_VALUE"\` impossible: compare \`str(event.side)\` |
+| a number where the spec says string | its exact text: \`1.10\` becomes \`"1.10"\`, never \`"1.1"\` | \`str\`, which it is |
+| a fraction where the spec says integer | an exact \`decimal.Decimal\` | \`int\` |
+| an event type no model describes | \`UnknownEvent\` (\`event_type\`: its \`e\`, \`stream\`, \`payload\`: the JSON as sent, fractions as exact \`Decimal\`) for \`"*"\` handlers and iterators and handlers of its event type (\`"UnknownEvent"\` when it names none) | \`UnknownEvent\`, a pydantic model |
+
+${streams ? `With \`event_models="msgspec"\` the same holds for the Structs of \`${pkg}.structs\`: a missing field is an unset Struct field (msgspec's own notion), reading it raises \`MissingFieldError\`, \`missing_fields(event)\` lists it and \`repr\` leaves it out, but msgspec's encoders (\`msgspec.json.encode\`, \`msgspec.structs.asdict\`, \`msgspec.to_builtins\`) refuse such a Struct with an \`AttributeError\`; mypy sees the Struct's declared types; an unknown event type is the same \`UnknownEvent\` pydantic model.
+
+` : ''}Anything else (an object where a string belongs, text where a number belongs, a frame that is not JSON) is still an \`EventDecodeError\` for the \`"__error__"\` handlers. Each deviation is logged once, as a warning of the logger \`${logger}\`, the first time a message type shows it in a field, and counted in \`client.drift_report()\`: one entry per event type${streams ? '' : ' (or method)'}, model, field path (\`k.x\`, \`fills[].p\`) and kind (\`missing\`, \`null\`, \`enum\`, \`number\`, \`unknown_event\`) with its \`count\`, \`first_value\`, \`first_seen\` and \`last_seen\`; \`report.messages\` counts the messages delivered despite deviations. Watch it to see drift before it bites, and regenerate from a newer spec. \`BinanceWebSocketClient(strict=True)\` restores the strict behaviour: such messages are decode errors, offered to \`"__error__"\` handlers, and the report stays empty.
+${code ? `
+\`\`\`python
+${code}\`\`\`
+` : ''}`;
 }
 
 /**
@@ -307,6 +478,7 @@ ${sections.join('\n')}
 - Handlers and iterators receive the typed event; \`BinanceWebSocketClient(deliver="routed")\` hands them a \`RoutedEvent\` instead (\`event\`, \`event_type\` and the \`stream\` it came from), which tells apart events whose payload does not name their symbol (partial depth).
 - \`BinanceWebSocketClient(event_models="msgspec")\`: the same events as the msgspec Structs of \`${pkg}.structs\` instead of pydantic models: same attribute names and types, decoded straight from the frame at a fraction of the cost, but no pydantic API (\`model_dump\`, \`model_extra\`) and unknown fields are dropped. Needs \`msgspec\` (the \`[fast]\` extra).` : ''}
 
+${driftSection(ir, params)}
 ## Modules
 
 ${modulesList(ir, params)}

@@ -32,8 +32,9 @@ const {
  */
 function renderStruct(record, messageDocs, pending) {
   // kw_only: required and optional fields in spec order; gc=False: decoded events cannot form cycles, and
-  // untracked objects cost the garbage collector nothing.
-  const lines = [`class ${record.name}(msgspec.Struct, kw_only=True, gc=False):`, docstring(classDoc(record, messageDocs), 4)];
+  // untracked objects cost the garbage collector nothing. BinanceStruct (the runtime's msgspec.Struct, no fields of
+  // its own) names the field and the model when a field left unset by drift tolerance is read.
+  const lines = [`class ${record.name}(BinanceStruct, kw_only=True, gc=False):`, docstring(classDoc(record, messageDocs), 4)];
   if (record.fields.length) lines.push('', record.fields.map((f) => renderField(f, pending, MSGSPEC_FIELD)).join('\n\n'));
   pending.delete(record.name);
   return lines.join('\n');
@@ -61,14 +62,16 @@ function renderStructsModule(ir, params) {
         'Each Struct mirrors the model of the same name in `models.py` (attribute names, wire names, types and ' +
         'docs) and decodes straight from the frame. The streams client uses them with ' +
         '`BinanceWebSocketClient(event_models="msgspec")`; msgspec is an optional dependency ' +
-        "(`pip install msgspec`, or this package's `[fast]` extra). Unknown fields are dropped, not kept.\n\n" +
+        "(`pip install msgspec`, or this package's `[fast]` extra). Unknown fields are dropped, not kept. A field " +
+        'the spec requires but a message lacked is left unset (reading it raises `MissingFieldError`; see the ' +
+        'README).\n\n' +
         GENERATED_NOTICE,
     ),
     '',
     ...typingImport(body),
     'import msgspec',
     '',
-    ...(params.runtime === 'shared' ? [`from ${runtimeModule(params.runtime, 'routing.structs')} import StructRouter`, '', 'from . import models'] : ['from . import models', `from ${runtimeModule(params.runtime, 'routing.structs')} import StructRouter`]),
+    ...(params.runtime === 'shared' ? [`from ${runtimeModule(params.runtime, 'routing.structs')} import BinanceStruct, StructRouter`, '', 'from . import models'] : ['from . import models', `from ${runtimeModule(params.runtime, 'routing.structs')} import BinanceStruct, StructRouter`]),
     '',
     `__all__ = [${names.map(pyString).join(', ')}]`,
     '',

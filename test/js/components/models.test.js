@@ -106,6 +106,14 @@ describe('models.py of a streams spec', () => {
     expect(text).toContain('from ._runtime.routing.router import');
   });
 
+  test('re-exports what users of drift tolerance need: UnknownEvent, MissingFieldError, missing_fields', () => {
+    const all = /** @type {RegExpMatchArray} */ (text.match(/^__all__ = \[(.*)\]$/m))[1].split(', ').map((s) => JSON.parse(s));
+    expect(all).toEqual(expect.arrayContaining(['MissingFieldError', 'UnknownEvent', 'missing_fields']));
+    const imports = /** @type {RegExpMatchArray} */ (text.match(/^from \._runtime\.routing\.router import \(?([^)]*?)\)?$/m))[1];
+    for (const name of ['MissingFieldError', 'UnknownEvent', 'missing_fields']) expect(imports).toContain(name);
+    expect(pythonProblems(renderModelsModule(makeIR({ kind: 'api' }), EMBEDDED))).toEqual([]);
+  });
+
   test('a class used before its definition is defined first (no quoted annotations)', () => {
     expect(text.indexOf('class UserEventPayload(')).toBeLessThan(text.indexOf('class UserEvent('));
     expect(text).not.toMatch(/: "UserEventPayload"/);

@@ -25,6 +25,7 @@ describe('README of an API spec', () => {
   const blocks = sections(readme).filter((s) => s.code);
 
   test('has a quick start, a signed example and a user-data example, each a valid script', () => {
+    // (and the drift section, whose example needs a message with a required field: this fixture has none)
     expect(blocks.map((b) => b.title)).toEqual(['Quick start', 'Signed requests', 'User data events']);
     for (const block of blocks) {
       expect(pythonProblems(block.code)).toEqual([]);
@@ -134,5 +135,61 @@ describe('README modules section', () => {
     expect(modules).toContain('structs.py');
     expect(modules).toContain('`binance-ws-runtime`');
     expect(modules).not.toContain('_runtime/');
+  });
+});
+
+describe('README section on drift ("When Binance sends something the spec does not describe")', () => {
+  const TITLE = 'When Binance sends something the spec does not describe';
+  const ours = (name) => buildIR(yaml.load(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'specs', 'binance', 'asyncapi', `${name}.yaml`), 'utf8')));
+  const drift = (readme) => /** @type {{title: string, code: string | null}} */ (sections(readme).find((s) => s.title === TITLE));
+  const text = (readme) => readme.split(`## ${TITLE}`)[1].split('\n## ')[0];
+
+  test('both kinds of package explain what users and mypy see, the report and strict mode', () => {
+    for (const [ir, pkg] of [[ours('spot'), 'spot'], [ours('spot-streams'), 'spot_streams'], [buildIR(fixture('minimal-api.yaml')), 'fixture']]) {
+      const readme = renderReadme(ir, { ...EMBEDDED, packageName: pkg });
+      const section = text(readme);
+      expect(section).toContain('| Binance sends | you get | mypy sees |');
+      for (const phrase of ['MissingFieldError', 'model_fields_set', 'missing_fields(event)', 'UnknownEvent', '"1.10"', 'decimal.Decimal', 'client.drift_report()', 'strict=True', '"__error__"']) {
+        expect(section).toContain(phrase);
+      }
+      expect(section).toContain(`\`${pkg}._runtime.routing.drift\``);
+      expect(readme.indexOf(`## ${TITLE}`)).toBeLessThan(readme.indexOf('## Modules'));
+    }
+  });
+
+  test('streams packages: the msgspec Structs, and a trade without a required field plus an unknown event, run offline', () => {
+    const readme = renderReadme(ours('spot-streams'), { ...EMBEDDED, packageName: 'spot_streams' });
+    expect(text(readme)).toContain('event_models="msgspec"');
+    expect(text(readme)).toContain('msgspec.json.encode');
+    const code = /** @type {string} */ (drift(readme).code);
+    expect(code).toContain('from spot_streams.models import MissingFieldError, TradeEvent, UnknownEvent, missing_fields');
+    expect(code).toContain('stream = streams.trade("BTCUSDT")');
+    expect(code).toContain('client.set_handler("trade", ');
+    expect(code).toContain('del drifted["m"]');
+    expect(code).toContain('print(event.buyer_is_maker)');
+    expect(code).toContain('await server.emit(stream, {"e": "brandNewEvent"');
+    expect(code).toContain('for entry in client.drift_report():');
+    expect(pythonProblems(code)).toEqual([]);
+  });
+
+  test('API packages: a reply without a required field of its result, and no msgspec paragraph', () => {
+    const readme = renderReadme(ours('spot'), { ...EMBEDDED, packageName: 'spot' });
+    expect(text(readme)).not.toContain('msgspec');
+    const code = /** @type {string} */ (drift(readme).code);
+    expect(code).toContain('reply = await client.time()');
+    expect(code).toContain('del result["serverTime"]');
+    expect(code).toContain('server.set_result("time", result)');
+    expect(code).toContain('print(drifted.result.server_time)');
+    expect(pythonProblems(code)).toEqual([]);
+    // A spec without an unsigned data request drifts a harmless session request, never a logon or a listenKey.
+    const cm = /** @type {string} */ (drift(renderReadme(ours('cmfutures'), { ...EMBEDDED, packageName: 'cm' })).code);
+    expect(cm).toContain('reply = await client.session_status()');
+    expect(pythonProblems(cm)).toEqual([]);
+  });
+
+  test('without a message to drift the section has no example; runtime=shared names the shared logger', () => {
+    const readme = renderReadme(buildIR(fixture('minimal-streams.yaml')), { ...EMBEDDED, runtime: 'shared' });
+    expect(drift(readme).code).toBeNull();
+    expect(text(readme)).toContain('`binance_ws_runtime.routing.drift`');
   });
 });

@@ -52,7 +52,7 @@ describe('structs.py of a fixture', () => {
   });
 
   test('renders one Struct per class with wire names, optional defaults and the model -> Struct pairs', () => {
-    expect(text).toContain('class KlineEvent(msgspec.Struct, kw_only=True, gc=False):');
+    expect(text).toContain('class KlineEvent(BinanceStruct, kw_only=True, gc=False):');
     expect(text).toMatch(/: Literal\["kline"\] = msgspec\.field\(name="e"\)/);
     expect(text).toContain('    k: KlineEventK\n');
     expect(text).toContain('    trade_id: int = msgspec.field(name="t")\n');
@@ -61,6 +61,13 @@ describe('structs.py of a fixture', () => {
     expect(text).toMatch(/^STRUCT_ROUTER = StructRouter\(\n {4}models\.EVENT_ROUTER,\n {4}\{\n {8}models\.KlineEvent: KlineEvent,\n {8}models\.UserEventPayload: UserEventPayload,\n {4}\},\n\)$/m);
     expect(text).not.toContain('SubscribeRequest');
     expect(text).not.toMatch(/^class UserEvent\(/m);
+  });
+
+  test('every Struct derives from the runtime BinanceStruct (a field left unset by drift tolerance says so)', () => {
+    expect(text).toMatch(/^from \._runtime\.routing\.structs import BinanceStruct, StructRouter$/m);
+    expect(text).not.toMatch(/^class \w+\(msgspec\.Struct/m);
+    expect(text.match(/^class \w+\(BinanceStruct, kw_only=True, gc=False\):$/gm)).toHaveLength((text.match(/^class /gm) || []).length);
+    expect(text).toMatch(/reading it raises\s+`MissingFieldError`/);
   });
 
   test('defines a class before the classes that use it', () => {
@@ -74,7 +81,7 @@ describe('structs.py of a fixture', () => {
 
   test('imports the shared runtime after the third-party imports', () => {
     const shared = renderStructsModule(fixtureIR(), SHARED);
-    expect(shared).toMatch(/^import msgspec\n\nfrom binance_ws_runtime\.routing\.structs import StructRouter\n\nfrom \. import models$/m);
+    expect(shared).toMatch(/^import msgspec\n\nfrom binance_ws_runtime\.routing\.structs import BinanceStruct, StructRouter\n\nfrom \. import models$/m);
     expect(pythonProblems(shared)).toEqual([]);
   });
 });
