@@ -235,3 +235,22 @@ async def test_drifted_and_unknown_user_data_events_arrive_over_the_listen_key_s
         assert {entry.kind for entry in client.drift_report()} == {"missing", "unknown_event"}
         history = client.get_message_history(event_type=event_type)
         assert [entry.message for entry in history] == [event]
+
+
+async def test_a_failing_tolerant_decoder_leaves_the_frame_a_bad_frame_and_the_reader_going(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the tolerant path")
+
+    monkeypatch.setattr(spot_streams.EVENT_ROUTER, "decode_tolerant", broken)
+    async with SPOT_STREAMS.fast_server() as server, SPOT_STREAMS.fast_client(server) as client:
+        seen: list[Any] = []
+        errors: list[BaseException] = []
+        client.set_handler("*", seen.append)
+        client.set_handler("__error__", errors.append)
+        await client.subscribe(TRADE_STREAM)
+        assert await server.emit(TRADE_STREAM, trade_without(server, "t")) == 1
+        assert await server.emit(TRADE_STREAM) == 1
+        await wait_until(lambda: len(seen) == 1 and len(errors) == 1)
+        assert isinstance(errors[0], EventDecodeError) and client.bad_frames == 1

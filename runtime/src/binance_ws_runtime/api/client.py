@@ -400,6 +400,9 @@ class ApiClientBase(ClientCore):
             return self._drifted(self._router.decode_tolerant(frame))
         except EventDecodeError:
             return None
+        except Exception:  # a bug in the tolerant path must not cost more than the frame it could not save
+            logger.exception("tolerant decoding failed; the frame is reported as undecodable")
+            return None
 
     def _on_server_shutdown(self) -> None:
         logger.info("server announced a shutdown; reconnecting ahead of the cut")
@@ -449,6 +452,9 @@ class ApiClientBase(ClientCore):
             obj, texts = exact_loads(frame)
             reply, deviations = tolerant_convert(PYDANTIC_SHAPES, response_model, obj, texts)
         except (TolerantDecodeError, ValueError):
+            return None
+        except Exception:  # a bug in the tolerant path must not hide the reply's own decode error
+            logger.exception("tolerant decoding of a %s reply failed", method)
             return None
         if not isinstance(reply, response_model):
             return None

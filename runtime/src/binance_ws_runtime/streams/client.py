@@ -308,6 +308,9 @@ class StreamClientBase(ClientCore):
             return self._drifted(self._router.decode_tolerant(raw, stream=stream))
         except EventDecodeError:
             return None
+        except Exception:  # a bug in the tolerant path must not break the reader: the frame stays a bad frame
+            logger.exception("tolerant decoding failed; the frame is reported as undecodable")
+            return None
 
     def _report_bad_frame(self, raw: str | bytes, error: BaseException) -> None:
         self._counters.decode_errors += 1
