@@ -19,6 +19,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidSignatureError",
     "IPBannedError",
+    "MissingFieldError",
     "OrderRejectedError",
     "PartialSuccessError",
     "RateLimitError",
@@ -65,6 +66,22 @@ class EventDecodeError(WebSocketError):
         super().__init__(message)
         self.raw = raw
         self.cause = cause
+
+
+class MissingFieldError(AttributeError):
+    """Reading a field that the message lacked although the spec requires it (see the module docs).
+
+    An ``AttributeError``, so ``getattr(event, name, default)`` and ``hasattr`` behave as for any absent attribute.
+    """
+
+    def __init__(self, model: str, attribute: str, wire_name: str) -> None:
+        super().__init__(
+            f"{model}.{attribute} is not set: the message had no {wire_name!r} field although the spec requires it "
+            "(the client's drift_report() lists such deviations)"
+        )
+        self.model = model
+        self.attribute = attribute
+        self.wire_name = wire_name
 
 
 class BinanceAPIError(WebSocketError):

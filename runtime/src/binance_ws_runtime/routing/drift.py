@@ -37,6 +37,8 @@ from typing import Any, Literal, NamedTuple, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ..errors import MissingFieldError
+
 __all__ = [
     "PYDANTIC_SHAPES",
     "Deviation",
@@ -67,22 +69,6 @@ enum does not list; ``number``: a number where the spec says string, or a fracti
 
 _MAX_ENTRIES = 1000
 """Distinct (event type, model, field, kind) entries a drift log keeps; later new ones are only counted."""
-
-
-class MissingFieldError(AttributeError):
-    """Reading a field that the message lacked although the spec requires it (see the module docs).
-
-    An ``AttributeError``, so ``getattr(event, name, default)`` and ``hasattr`` behave as for any absent attribute.
-    """
-
-    def __init__(self, model: str, attribute: str, wire_name: str) -> None:
-        super().__init__(
-            f"{model}.{attribute} is not set: the message had no {wire_name!r} field although the spec requires it "
-            "(the client's drift_report() lists such deviations)"
-        )
-        self.model = model
-        self.attribute = attribute
-        self.wire_name = wire_name
 
 
 class TolerantDecodeError(ValueError):
