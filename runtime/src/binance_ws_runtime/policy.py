@@ -2,10 +2,14 @@
 
 What the specs do not say, say differently, or lag behind:
 
-* **Product profiles**: heartbeat windows, stream limits, the incoming-message rate, the futures WS API hosts that
-  serve listenKey management.
-* **WS API methods**: the session and user-data methods, which of them the protocol always wants signed with the
-  request's own key whatever a spec marks, spot's ``timeUnit`` values, the method that tells the server time.
+* **Product profiles**: heartbeat windows, stream limits, the incoming-message rate, the request weight limit, the
+  futures WS API hosts that serve listenKey management.
+* **WS API methods**: the session and user-data methods (served whatever a spec lists, with their own security and
+  parameters), which of them the protocol always wants signed with the request's own key whatever a spec marks,
+  spot's ``timeUnit`` values, the method that tells the server time, the timing window of signed requests.
+* **WS API requests and replies**: the parameters Binance documents per method (specs list fewer), how it reads
+  parameter values (numbers and booleans also as strings, lists also as JSON-encoded strings), and what a reply
+  depends on (``newOrderRespType`` and its defaults, ``computeCommissionRates``, ``limit``).
 * **Streams**: the channel addresses Binance documents (for specs that omit one), the listenKey user-data channel,
   and the USDⓈ-M route split (book data on ``/public``, other market data on ``/market``, user data on
   ``/private``).
@@ -13,37 +17,70 @@ What the specs do not say, say differently, or lag behind:
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .spec import ChannelKind, Spec
 
 __all__ = [
+    "ALWAYS_ACCEPTED_PARAMS",
     "ALWAYS_SIGNED",
+    "AUTH_PARAMS",
     "CMFUTURES",
+    "COMMISSION_RATES_PARAM",
     "DEFAULT_CHANNEL_ADDRESSES",
+    "DEFAULT_MAX_LIMIT",
+    "DOCUMENTED_PARAMS",
     "EVENT_STREAM_TERMINATED",
+    "LIMIT_MAXIMA",
     "LISTEN_KEY_EXPIRED",
+    "LISTEN_KEY_METHODS",
     "LISTEN_KEY_PING",
     "LISTEN_KEY_START",
     "LISTEN_KEY_STOP",
+    "MAX_SUBSCRIPTION_IDS",
+    "METHOD_PARAMS",
+    "METHOD_SECURITY",
+    "NEW_ORDER_METHODS",
+    "ORDER_ACK_FIELDS",
+    "ORDER_FULL_ONLY_FIELDS",
+    "ORDER_RESPONSE_TYPES",
     "PROFILES",
+    "RECV_WINDOW_DEFAULT_MS",
+    "RECV_WINDOW_MAX_MS",
     "SERVER_SHUTDOWN",
     "SESSION_LOGON",
     "SESSION_LOGOUT",
+    "SESSION_METHODS",
     "SESSION_STATUS",
+    "SESSION_SUBSCRIPTIONS",
     "SPOT",
+    "SPOT_USER_DATA_METHODS",
+    "TEST_ORDER_METHODS",
+    "TIMESTAMP_AHEAD_TOLERANCE_MS",
     "TIME_UNITS",
     "UMFUTURES",
     "UMFUTURES_MAINNET_HOST",
     "UMFUTURES_PUBLIC_MARKERS",
+    "UMFUTURES_ROUTES",
     "USER_DATA_SUBSCRIBE",
     "USER_DATA_SUBSCRIBE_SIGNATURE",
     "USER_DATA_UNSUBSCRIBE",
+    "MethodSecurity",
     "ProductProfile",
+    "accepted_params",
+    "boolean_param",
+    "documented_params",
     "has_spot_user_data",
+    "integer_param",
+    "is_futures",
+    "list_param",
+    "order_response_type",
     "profile_for",
+    "protocol_methods",
     "time_sync_method",
     "umfutures_private_url",
     "umfutures_route",
@@ -69,6 +106,10 @@ class ProductProfile:
     listen_key_keepalive: float
     """Seconds between listenKey keepalives (the key lives 60 minutes)."""
     max_connection_age: float = 24 * 3600.0
+    max_incoming_messages_per_second: float = 5.0
+    """Incoming messages (requests, pings, pongs) a streams connection may send per second before it is closed."""
+    request_weight_per_minute: int = 6000
+    """The ``REQUEST_WEIGHT`` limit per minute and IP that replies report in ``rateLimits``."""
 
 
 SPOT = ProductProfile(
@@ -91,6 +132,8 @@ UMFUTURES = ProductProfile(
     user_data_api_url="wss://ws-fapi.binance.com/ws-fapi/v1",
     user_data_api_testnet_url="wss://testnet.binancefuture.com/ws-fapi/v1",
     listen_key_keepalive=30 * 60.0,
+    max_incoming_messages_per_second=10.0,
+    request_weight_per_minute=2400,
 )
 
 CMFUTURES = ProductProfile(
@@ -102,6 +145,8 @@ CMFUTURES = ProductProfile(
     user_data_api_url="wss://ws-dapi.binance.com/ws-dapi/v1",
     user_data_api_testnet_url="wss://testnet.binancefuture.com/ws-dapi/v1",
     listen_key_keepalive=30 * 60.0,
+    max_incoming_messages_per_second=10.0,
+    request_weight_per_minute=2400,
 )
 
 PROFILES: dict[str, ProductProfile] = {"spot": SPOT, "umfutures": UMFUTURES, "cmfutures": CMFUTURES, "unknown": SPOT}
@@ -109,6 +154,10 @@ PROFILES: dict[str, ProductProfile] = {"spot": SPOT, "umfutures": UMFUTURES, "cm
 
 def profile_for(product: str) -> ProductProfile:
     return PROFILES.get(product, SPOT)
+
+
+def is_futures(product: str) -> bool:
+    return product in ("umfutures", "cmfutures")
 
 
 # ------------------------------------------------------------------------------------------------ WS API methods
@@ -146,6 +195,275 @@ def has_spot_user_data(spec: Spec) -> bool:
     return spec.product == "spot" and USER_DATA_SUBSCRIBE_SIGNATURE in spec.operations
 
 
+SESSION_SUBSCRIPTIONS = "session.subscriptions"
+"""Spot: the user data subscriptions of the connection."""
+SESSION_METHODS: frozenset[str] = frozenset({SESSION_LOGON, SESSION_STATUS, SESSION_LOGOUT})
+SPOT_USER_DATA_METHODS: frozenset[str] = frozenset(
+    {USER_DATA_SUBSCRIBE, USER_DATA_SUBSCRIBE_SIGNATURE, USER_DATA_UNSUBSCRIBE, SESSION_SUBSCRIPTIONS}
+)
+LISTEN_KEY_METHODS: frozenset[str] = frozenset({LISTEN_KEY_START, LISTEN_KEY_PING, LISTEN_KEY_STOP})
+MAX_SUBSCRIPTION_IDS = 65_535
+"""Spot: subscription ids a WS API connection may use over its life (``-2042`` after that)."""
+
+
+def protocol_methods(product: str) -> frozenset[str]:
+    """The WS API methods Binance serves on ``product`` whatever a spec lists: the session methods, and spot's user
+    data subscriptions or the futures listenKey methods (binance-protocol.md: "Sessions", "User data")."""
+    return SESSION_METHODS | (LISTEN_KEY_METHODS if is_futures(product) else SPOT_USER_DATA_METHODS)
+
+
+@dataclass(frozen=True, slots=True)
+class MethodSecurity:
+    """What a request of one method must carry, by Binance's rules rather than a spec's marking."""
+
+    signed: bool
+    """``timestamp`` and ``signature`` (a logged-on session stands in for the signature unless ``own_credentials``)."""
+    api_key: bool
+    permission: str | None = None
+    """The key permission the method needs (``TRADE``, ``USER_DATA``, ``USER_STREAM``), if any."""
+    own_credentials: bool = False
+    """The request must carry its own apiKey and signature even on a logged-on session (:data:`ALWAYS_SIGNED`)."""
+
+
+_NO_CREDENTIALS = MethodSecurity(signed=False, api_key=False)
+_API_KEY_ONLY = MethodSecurity(signed=False, api_key=True, permission="USER_STREAM")
+
+METHOD_SECURITY: dict[str, MethodSecurity] = {
+    SESSION_LOGON: MethodSecurity(signed=True, api_key=True, own_credentials=True),
+    SESSION_STATUS: _NO_CREDENTIALS,
+    SESSION_LOGOUT: _NO_CREDENTIALS,
+    SESSION_SUBSCRIPTIONS: _NO_CREDENTIALS,
+    USER_DATA_SUBSCRIBE: _NO_CREDENTIALS,
+    USER_DATA_SUBSCRIBE_SIGNATURE: MethodSecurity(
+        signed=True, api_key=True, permission="USER_STREAM", own_credentials=True
+    ),
+    USER_DATA_UNSUBSCRIBE: _NO_CREDENTIALS,
+    LISTEN_KEY_START: _API_KEY_ONLY,
+    LISTEN_KEY_PING: _API_KEY_ONLY,
+    LISTEN_KEY_STOP: _API_KEY_ONLY,
+}
+"""Security of the protocol methods, which wins over a spec's marking (binance-protocol.md: "Signing", "Sessions",
+"User data"): ``userDataStream.subscribe`` rides on the logged-on session, ``.unsubscribe`` is NONE since 2025-08-12,
+the futures listenKey methods take an apiKey and no signature."""
+
+AUTH_PARAMS: frozenset[str] = frozenset({"apiKey", "signature", "timestamp", "recvWindow"})
+"""The credentials and timing parameters every signed request may carry."""
+ALWAYS_ACCEPTED_PARAMS: frozenset[str] = frozenset({"returnRateLimits"})
+"""Parameters every WS API request may carry (``returnRateLimits`` overrides the connection's setting)."""
+
+METHOD_PARAMS: dict[str, frozenset[str]] = {
+    SESSION_LOGON: AUTH_PARAMS,
+    USER_DATA_SUBSCRIBE_SIGNATURE: AUTH_PARAMS,
+    SESSION_STATUS: frozenset(),
+    SESSION_LOGOUT: frozenset(),
+    SESSION_SUBSCRIPTIONS: frozenset(),
+    USER_DATA_SUBSCRIBE: frozenset(),
+    USER_DATA_UNSUBSCRIBE: frozenset({"subscriptionId"}),
+    LISTEN_KEY_START: frozenset({"apiKey"}),
+    LISTEN_KEY_PING: frozenset({"apiKey"}),
+    LISTEN_KEY_STOP: frozenset({"apiKey"}),
+}
+"""Every parameter the protocol methods take (besides :data:`ALWAYS_ACCEPTED_PARAMS`)."""
+
+RECV_WINDOW_DEFAULT_MS = 5000
+RECV_WINDOW_MAX_MS = 60000
+TIMESTAMP_AHEAD_TOLERANCE_MS = 1000
+"""A signed request whose timestamp is this far ahead of the server's clock fails with ``-1021``."""
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _leg(prefix: str, fields: str) -> frozenset[str]:
+    return frozenset(prefix + field for field in fields.split())
+
+
+_LEG = (
+    "ClientOrderId IcebergQty PegOffsetType PegOffsetValue PegPriceType Price StopPrice StrategyId StrategyType"
+    " TimeInForce TrailingDelta Type"
+)
+"""The fields of one order of an order list, after its prefix (``above``, ``pendingBelow`` ...)."""
+_WORKING_LEG = (
+    "ClientOrderId IcebergQty PegOffsetType PegOffsetValue PegPriceType Price Quantity Side StrategyId StrategyType"
+    " TimeInForce Type"
+)
+"""The working order of an OTO / OPO list (a limit order: no stop price, no trailing delta)."""
+_ORDER_LIST = _names("listClientOrderId newOrderRespType selfTradePreventionMode symbol")
+_ORDER = _names(
+    "icebergQty newClientOrderId newOrderRespType pegOffsetType pegOffsetValue pegPriceType price quantity"
+    " quoteOrderQty selfTradePreventionMode side stopPrice strategyId strategyType symbol timeInForce trailingDelta"
+    " type"
+)
+_SOR_ORDER = _names(
+    "icebergQty newClientOrderId newOrderRespType price quantity selfTradePreventionMode side strategyId strategyType"
+    " symbol timeInForce type"
+)
+_OPO = _ORDER_LIST | _leg("working", _WORKING_LEG) | _leg("pending", _LEG) | {"pendingSide"}
+_OPOCO = (
+    _ORDER_LIST
+    | _leg("working", _WORKING_LEG)
+    | _leg("pendingAbove", _LEG)
+    | _leg("pendingBelow", _LEG)
+    | {"pendingSide"}
+)
+_HISTORY = _names("endTime limit startTime")
+
+DOCUMENTED_PARAMS: dict[str, dict[str, frozenset[str]]] = {
+    "spot": {
+        "account.commission": _names("symbol"),
+        "account.rateLimits.orders": frozenset(),
+        "account.status": _names("omitZeroBalances"),
+        "allOrderLists": _HISTORY | {"fromId"},
+        "allOrders": _HISTORY | {"orderId", "symbol"},
+        "avgPrice": _names("symbol"),
+        "blockTrades.historical": _names("fromId limit symbol"),
+        "depth": _names("limit symbol symbolStatus"),
+        "exchangeInfo": _names("permissions showPermissionSets symbol symbolStatus symbols"),
+        "executionRules": _names("symbol symbolStatus symbols"),
+        "klines": _HISTORY | _names("interval symbol timeZone"),
+        "myAllocations": _HISTORY | _names("fromAllocationId orderId symbol"),
+        "myFilters": _names("symbol"),
+        "myPreventedMatches": _names("fromPreventedMatchId limit orderId preventedMatchId symbol"),
+        "myTrades": _HISTORY | _names("fromId orderId symbol"),
+        "openOrderLists.status": frozenset(),
+        "openOrders.cancelAll": _names("symbol"),
+        "openOrders.status": _names("symbol"),
+        "order.amend.keepPriority": _names("newClientOrderId newQty orderId origClientOrderId symbol"),
+        "order.amendments": _names("fromExecutionId limit orderId symbol"),
+        "order.cancel": _names("cancelRestrictions newClientOrderId orderId origClientOrderId symbol"),
+        "order.cancelReplace": _ORDER
+        | _names(
+            "cancelNewClientOrderId cancelOrderId cancelOrigClientOrderId cancelReplaceMode cancelRestrictions"
+            " orderRateLimitExceededMode"
+        ),
+        "order.place": _ORDER,
+        "order.status": _names("orderId origClientOrderId symbol"),
+        "order.test": _ORDER | {"computeCommissionRates"},
+        "orderList.cancel": _names("listClientOrderId newClientOrderId orderListId symbol"),
+        "orderList.place": _ORDER_LIST
+        | _names(
+            "limitClientOrderId limitIcebergQty limitStrategyId limitStrategyType price quantity side"
+            " stopClientOrderId stopIcebergQty stopLimitPrice stopLimitTimeInForce stopPrice stopStrategyId"
+            " stopStrategyType trailingDelta"
+        ),
+        "orderList.place.oco": _ORDER_LIST | _leg("above", _LEG) | _leg("below", _LEG) | _names("quantity side"),
+        "orderList.place.opo": _OPO,
+        "orderList.place.opoco": _OPOCO,
+        "orderList.place.oto": _OPO | {"pendingQuantity"},
+        "orderList.place.otoco": _OPOCO | {"pendingQuantity"},
+        "orderList.status": _names("orderListId origClientOrderId"),
+        "ping": frozenset(),
+        "referencePrice": _names("symbol"),
+        "referencePrice.calculation": _names("symbol symbolStatus"),
+        "sor.order.place": _SOR_ORDER,
+        "sor.order.test": _SOR_ORDER | {"computeCommissionRates"},
+        "ticker": _names("symbol symbolStatus symbols type windowSize"),
+        "ticker.24hr": _names("symbol symbolStatus symbols type"),
+        "ticker.book": _names("symbol symbolStatus symbols"),
+        "ticker.price": _names("symbol symbolStatus symbols"),
+        "ticker.tradingDay": _names("symbol symbolStatus symbols timeZone type"),
+        "time": frozenset(),
+        "trades.aggregate": _HISTORY | _names("fromId symbol"),
+        "trades.historical": _names("fromId limit symbol"),
+        "trades.recent": _names("limit symbol"),
+        "uiKlines": _HISTORY | _names("interval symbol timeZone"),
+    },
+}
+"""The request parameters Binance documents per WS API method (its web-socket-api documentation, as the official
+binance-sdk-spot 13.3 sends them), besides the credentials, ``recvWindow`` and :data:`ALWAYS_ACCEPTED_PARAMS`.
+Specs list fewer (``order.test`` takes every ``order.place`` parameter plus ``computeCommissionRates``); a server
+accepts the union of these and the spec's. Futures: the specs' own lists."""
+
+
+def documented_params(product: str, method: str) -> frozenset[str]:
+    """The parameters Binance documents for ``method`` on ``product`` (empty when it documents none for it)."""
+    return DOCUMENTED_PARAMS.get(product, {}).get(method, frozenset())
+
+
+def accepted_params(
+    product: str, method: str, spec_params: Collection[str], security: MethodSecurity
+) -> frozenset[str]:
+    """Every parameter a request of ``method`` may carry: the spec's and Binance's, with the credentials its
+    security allows."""
+    if method in METHOD_PARAMS:
+        return METHOD_PARAMS[method] | ALWAYS_ACCEPTED_PARAMS
+    accepted = set(spec_params) | documented_params(product, method) | ALWAYS_ACCEPTED_PARAMS
+    if security.signed:
+        accepted |= AUTH_PARAMS
+    elif security.api_key:
+        accepted.add("apiKey")
+    return frozenset(accepted)
+
+
+# Binance reads parameter values leniently: numbers as JSON numbers or as strings of digits, booleans as JSON
+# booleans or "true" / "false", lists as JSON arrays or JSON-encoded strings (binance-sdk-spot sends every number,
+# boolean and list as a string; the WS API takes the REST API's parameters and parses them alike).
+
+
+def integer_param(value: object) -> int | None:
+    """An integer parameter's value (``5`` or ``"5"``), or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,19}", value):
+        return int(value)
+    return None
+
+
+def boolean_param(value: object) -> bool | None:
+    """A boolean parameter's value (``true`` or ``"true"``), or None when it is not one."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def list_param(value: object) -> list[str] | None:
+    """A list parameter's items (``symbols``, ``permissions``): a JSON array, a JSON-encoded array, or one name."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                return None
+        elif text:
+            return [text]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    return None
+
+
+ORDER_RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
+NEW_ORDER_METHODS: frozenset[str] = frozenset({"order.place", "sor.order.place"})
+"""Spot methods whose reply ``newOrderRespType`` selects."""
+ORDER_ACK_FIELDS: frozenset[str] = frozenset({"symbol", "orderId", "orderListId", "clientOrderId", "transactTime"})
+"""The fields of an ``ACK`` order reply; ``RESULT`` has every field but :data:`ORDER_FULL_ONLY_FIELDS`."""
+ORDER_FULL_ONLY_FIELDS: frozenset[str] = frozenset({"fills"})
+TEST_ORDER_METHODS: frozenset[str] = frozenset({"order.test", "sor.order.test"})
+COMMISSION_RATES_PARAM = "computeCommissionRates"
+"""``order.test`` / ``sor.order.test`` answer ``{}`` unless it is true; then the commission rates of the order."""
+
+
+def order_response_type(product: str, method: str, params: Mapping[str, object]) -> str | None:
+    """The response type of a spot new-order reply: ``newOrderRespType`` if valid, else Binance's default (``FULL``
+    for ``LIMIT`` and ``MARKET`` orders, ``ACK`` for the others); None where replies do not depend on it."""
+    if product != "spot" or method not in NEW_ORDER_METHODS:
+        return None
+    wanted = params.get("newOrderRespType")
+    if isinstance(wanted, str) and wanted in ORDER_RESPONSE_TYPES:
+        return wanted
+    return "FULL" if params.get("type") in ("LIMIT", "MARKET") else "ACK"
+
+
+DEFAULT_MAX_LIMIT = 1000
+LIMIT_MAXIMA: dict[str, int] = {"depth": 5000}
+"""The largest ``limit`` a method answers with (larger values are cut to it); :data:`DEFAULT_MAX_LIMIT` otherwise."""
+
+
 # ------------------------------------------------------------------------------------------------ events
 
 SERVER_SHUTDOWN = "serverShutdown"
@@ -180,6 +498,8 @@ def user_data_event_types(spec: Spec) -> list[str]:
 # USDⓈ-M mainnet moved book data to /public and all other market data to /market (2026 split); the old unrouted
 # /ws and /stream paths were retired. A stream on the wrong route is acknowledged but never sends.
 UMFUTURES_MAINNET_HOST = "fstream.binance.com"
+UMFUTURES_ROUTES = ("public", "market", "private")
+"""The USDⓈ-M streams routes: book data, other market data, user data (listenKeys as query parameters)."""
 UMFUTURES_PUBLIC_MARKERS = ("@bookTicker", "@depth", "@rpiDepth")
 """Stream-name parts of the book streams served on ``/public`` (plus ``!bookTicker``)."""
 

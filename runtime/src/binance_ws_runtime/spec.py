@@ -1,16 +1,18 @@
 """Plain data describing one AsyncAPI spec, as rendered into ``_spec.py``.
 
 The runtime reads these tables instead of the spec itself: which methods need an API key
-or a signature, which stream names map to which event, what the servers are.
+or a signature, which stream names map to which event, what the servers are. What only the
+mock server needs (example requests, reply templates, example events) is not here: it is
+rendered into ``_mock_data.py`` (:mod:`.testing.data`), which only ``testing.py`` imports.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 SecurityType = Literal["NONE", "TRADE", "USER_DATA", "SIGNED", "USER_STREAM", "USER_STREAM_KEY"]
 ParamsStyle = Literal["object", "array", "none"]
@@ -47,9 +49,6 @@ class OperationSpec:
     channel_method: str | None = None
     result_may_be_list: bool = False
     summary: str = ""
-    example_params: Any = field(default_factory=dict)
-    """Example ``params``: an object for WS API methods, a list for stream control methods."""
-    example_result: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +66,13 @@ class StreamPatternSpec:
 
 @dataclass(frozen=True, slots=True)
 class EventSpec:
-    """An event message: its model class name, its ``e`` values and an example payload."""
+    """An event message: its model class name, its ``e`` values, its envelope and the channels that carry it."""
 
     name: str
     event_types: tuple[str, ...] = ()
     envelope: Literal["subscription"] | None = None
     array: bool = False
     channel_kinds: tuple[ChannelKind, ...] = ()
-    example: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from websockets.frames import Frame, Opcode
 
 from binance_ws_runtime.auth import BinanceAuth, generate_ed25519_keypair, generate_rsa_keypair
 from binance_ws_runtime.spec import Spec
+from binance_ws_runtime.testing.data import MockData
 from binance_ws_runtime.testing.server import MockReplyError, MockRequest, MockServerBase
 
 from ..fixtures import futures_api, futures_streams, spot_api, spot_streams
@@ -44,9 +45,10 @@ class MockFlavour:
 
     name: str
     spec: Spec
+    data: MockData
 
     def server(self, **options: Any) -> MockServerBase:
-        return MockServerBase(self.spec, **options)
+        return MockServerBase(self.spec, self.data, **options)
 
     @property
     def api(self) -> bool:
@@ -65,11 +67,12 @@ class MockFlavour:
         return self.spec.product == "spot"
 
 
-SPOT_API = MockFlavour("spot-api", spot_api.SPEC)
-FUTURES_API = MockFlavour("umfutures-api", futures_api.SPEC)
-SPOT_STREAMS = MockFlavour("spot-streams", spot_streams.SPEC)
-UM_STREAMS = MockFlavour("umfutures-streams", futures_streams.UM_SPEC)
-CM_STREAMS = MockFlavour("cmfutures-streams", futures_streams.CM_SPEC)
+SPOT_API = MockFlavour("spot-api", spot_api.SPEC, spot_api.MOCK_DATA)
+FUTURES_API = MockFlavour("umfutures-api", futures_api.SPEC, futures_api.MOCK_DATA)
+SPOT_STREAMS = MockFlavour("spot-streams", spot_streams.SPEC, spot_streams.MOCK_DATA)
+UM_STREAMS = MockFlavour("umfutures-streams", futures_streams.UM_SPEC, futures_streams.MOCK_DATA)
+CM_STREAMS = MockFlavour("cmfutures-streams", futures_streams.CM_SPEC, futures_streams.MOCK_DATA)
+DATA = {id(flavour.spec): flavour.data for flavour in (SPOT_API, FUTURES_API, SPOT_STREAMS, UM_STREAMS, CM_STREAMS)}
 
 
 def flavours(*chosen: MockFlavour) -> pytest.MarkDecorator:
@@ -142,12 +145,13 @@ def operations(spec: Spec, *, signed: bool) -> list[str]:
 
 
 def base_params(spec: Spec, method: str) -> dict[str, Any]:
-    """The required non-auth params of ``method``, with the spec's example values."""
+    """The required non-auth params of ``method``, with the mock data's example values."""
     op = spec.operations[method]
+    example = DATA[id(spec)].params(method)
     params: dict[str, Any] = {}
     for param in op.params:
         if param.required and not param.auth:
-            value = op.example_params.get(param.wire_name) if isinstance(op.example_params, dict) else None
+            value = example.get(param.wire_name) if isinstance(example, dict) else None
             params[param.wire_name] = value if value is not None else "1"
     return params
 
@@ -163,7 +167,7 @@ def public_method(spec: Spec) -> str:
     candidates = [method for method in operations(spec, signed=False) if not spec.operations[method].api_key]
     if not candidates:
         pytest.skip("the spec has no public request operation")
-    with_examples = [method for method in candidates if spec.operations[method].example_result is not None]
+    with_examples = [method for method in candidates if DATA[id(spec)].result(method) is not None]
     return min(with_examples or candidates, key=lambda method: (len(base_params(spec, method)), method))
 
 
@@ -497,7 +501,7 @@ async def test_received_is_bounded(flavour: MockFlavour) -> None:
 
 
 @api_only
-async def test_public_request_answers_with_the_spec_example(
+async def test_public_request_answers_with_the_reply_template(
     flavour: MockFlavour, server: MockServerBase, peer: Peer
 ) -> None:
     method = public_method(flavour.spec)
@@ -505,11 +509,10 @@ async def test_public_request_answers_with_the_spec_example(
     reply = await peer.call(method, params or None, request_id="d3df8a61-98ea-4fe0-8f4e-0fcea5d418b0")
     assert reply["id"] == "d3df8a61-98ea-4fe0-8f4e-0fcea5d418b0"
     assert reply["status"] == 200
-    op = flavour.spec.operations[method]
     if method == "time":
         assert isinstance(reply["result"], dict) and isinstance(reply["result"]["serverTime"], int)
-    elif op.example_result is not None and not params:
-        assert reply["result"] == op.example_result
+    elif flavour.data.result(method) is not None and not params:
+        assert reply["result"] == flavour.data.result(method)
     assert reply["rateLimits"][0]["rateLimitType"] == "REQUEST_WEIGHT"
     assert server.requests(method)[-1]["id"] == reply["id"]
 
@@ -594,6 +597,29 @@ async def test_parameter_checks(flavour: MockFlavour, peer: Peer) -> None:
         reply = await peer.call(method, trimmed)
         assert error_code(reply) == -1102
         assert required[0] in reply["error"]["msg"]
+
+
+@flavours(SPOT_API)
+async def test_requests_as_binance_reads_them(flavour: MockFlavour, server: MockServerBase, peer: Peer) -> None:
+    """Parameters Binance documents beyond the spec's, numbers and booleans as strings, lists as JSON strings."""
+    order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1", "price": "2"}
+    documented = {"icebergQty": "0.1", "strategyId": "5", "pegPriceType": "PRIMARY_PEG", "returnRateLimits": "false"}
+    reply = await peer.call("order.place", signed(hmac_auth(), {**order, **documented}))
+    assert reply["status"] == 200 and "rateLimits" not in reply
+    assert error_code(await peer.call("order.place", signed(hmac_auth(), {**order, "bogus": "1"}))) == -1103
+
+    ack = await peer.call("order.place", signed(hmac_auth(), {**order, "newOrderRespType": "ACK"}))
+    assert set(ack["result"]) == {"symbol", "orderId", "orderListId", "clientOrderId", "transactTime"}
+    stop = await peer.call("order.place", signed(hmac_auth(), {**order, "type": "STOP_LOSS", "newClientOrderId": "c1"}))
+    assert stop["result"]["clientOrderId"] == "c1" and set(stop["result"]) == set(ack["result"])
+
+    prices = await peer.call("ticker.price", {"symbols": '["BTCUSDT","ETHBTC"]'})
+    assert [item["symbol"] for item in prices["result"]] == ["BTCUSDT", "ETHBTC"]
+    one = await peer.call("ticker.price", {"symbol": "ETHBTC"})
+    assert one["result"]["symbol"] == "ETHBTC"
+    book = await peer.call("depth", {"symbol": "BTCUSDT", "limit": "3"})
+    assert len(book["result"]["bids"]) == len(book["result"]["asks"]) == 3
+    assert all(len(level) == 2 for level in book["result"]["bids"] + book["result"]["asks"])
 
 
 @api_only
@@ -688,8 +714,11 @@ async def test_timestamp_window(flavour: MockFlavour, server: MockServerBase, pe
     assert error_code(reply) == -1021 and "ahead" in reply["error"]["msg"]
     too_wide = signed(auth, {**params, "recvWindow": 60001})
     assert error_code(await peer.call(method, too_wide)) == -1131
-    as_text = signed(auth, {**params, "timestamp": str(now)})
-    assert error_code(await peer.call(method, as_text)) == -1102
+    # Binance reads numbers sent as strings (binance-sdk-spot sends every number but the timestamp that way).
+    as_text = signed(auth, {**params, "timestamp": str(int(time.time() * 1000))})
+    assert (await peer.call(method, as_text))["status"] == 200
+    not_a_number = signed(auth, {**params, "timestamp": "now"})
+    assert error_code(await peer.call(method, not_a_number)) == -1102
     if flavour.spot:
         micro = signed(auth, {**params, "timestamp": int(time.time() * 1_000_000)})
         assert (await peer.call(method, micro))["status"] == 200
@@ -821,7 +850,9 @@ async def test_spot_user_data_subscriptions(flavour: MockFlavour, server: MockSe
     assert await server.push_user_event({"e": "balanceUpdate", "E": 1, "a": "BTC", "d": "1.0"}, api_key=HMAC_KEY) == 1
     assert (await peer.recv())["subscriptionId"] == 1
 
-    unsubscribed = await peer.call("userDataStream.unsubscribe", {"subscriptionId": 1})
+    assert error_code(await peer.call("userDataStream.unsubscribe", {"subscriptionId": "one"})) == -1102
+    # An INT parameter as a numeric string, as binance-sdk-spot sends every number.
+    unsubscribed = await peer.call("userDataStream.unsubscribe", {"subscriptionId": "1"})
     assert unsubscribed["result"] == {}
     terminated = await peer.recv()
     assert terminated["subscriptionId"] == 1 and terminated["event"]["e"] == "eventStreamTerminated"

@@ -1,6 +1,7 @@
 """The mock server engine: ``testing.MockBinanceServer`` of a generated package is :class:`MockServerBase` bound to
-that package's spec (see :mod:`.server` for what it speaks and how it is organised)."""
+that package's spec and mock data (see :mod:`.server` for what it speaks and how it is organised)."""
 
+from .data import MockData, MockOperation
 from .listen_keys import ListenKeyRegistry
 from .server import MockServerBase
 from .state import PROFILE_DEFAULT, MalformedKind, MockConnection, MockReplyError, MockRequest
@@ -10,6 +11,8 @@ __all__ = [
     "ListenKeyRegistry",
     "MalformedKind",
     "MockConnection",
+    "MockData",
+    "MockOperation",
     "MockReplyError",
     "MockRequest",
     "MockServerBase",

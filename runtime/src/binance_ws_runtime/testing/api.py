@@ -1,6 +1,9 @@
 """The WS API side: request framing and ids, authentication (apiKey, timestamp within recvWindow, HMAC / RSA / Ed25519
 signatures), parameter checks, injected failures and delays, and the answers: a handler's, a set result, a built-in
-method's or the spec's example."""
+method's or the operation's reply template fitted to the request (:mod:`.replies`).
+
+Binance's rules (the methods it serves whatever a spec lists, their security and parameters, the parameters it
+documents per method, how it reads parameter values, the timing window) come from :mod:`..policy`."""
 
 from __future__ import annotations
 
@@ -13,7 +16,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ..auth import build_signature_payload, verify_signature
+from ..policy import (
+    LISTEN_KEY_METHODS,
+    METHOD_PARAMS,
+    METHOD_SECURITY,
+    RECV_WINDOW_DEFAULT_MS,
+    RECV_WINDOW_MAX_MS,
+    TIMESTAMP_AHEAD_TOLERANCE_MS,
+    MethodSecurity,
+    accepted_params,
+    boolean_param,
+    documented_params,
+    integer_param,
+    protocol_methods,
+)
 from ..spec import OperationSpec
+from .replies import fit_result
 from .sessions import SessionMethods
 from .state import (
     MAX_INT64,
@@ -26,7 +44,6 @@ from .state import (
     MockRequest,
     Outcome,
     Reject,
-    Security,
     SessionRevoked,
     is_int,
 )
@@ -37,53 +54,9 @@ if TYPE_CHECKING:
 __all__ = ["ApiRequests"]
 
 _REQUEST_ID_RANGE = "^[a-zA-Z0-9-_]{1,36}$"
-_AUTH_PARAMS = frozenset({"apiKey", "signature", "timestamp", "recvWindow"})
-_ALWAYS_ALLOWED_PARAMS = frozenset({"returnRateLimits"})
-_DEFAULT_RECV_WINDOW = 5000
-_MAX_RECV_WINDOW = 60000
-_FUTURE_TOLERANCE_MS = 1000
 _MAX_DELAYED_REPLIES = 256
 _MSG_BAD_SIGNATURE = "Signature for this request is not valid."
-
-# Binance's rules win over the spec's security markings for these methods (docs/binance-protocol.md of the template
-# repository: "Signing", "Sessions", "User data").
-_BUILTIN_SECURITY: dict[str, Security] = {
-    "session.logon": Security(signed=True, api_key=True, permission=None, own_credentials=True),
-    "session.status": Security(signed=False, api_key=False, permission=None),
-    "session.logout": Security(signed=False, api_key=False, permission=None),
-    "session.subscriptions": Security(signed=False, api_key=False, permission=None),
-    "userDataStream.subscribe": Security(signed=False, api_key=False, permission=None),
-    "userDataStream.subscribe.signature": Security(
-        signed=True, api_key=True, permission="USER_STREAM", own_credentials=True
-    ),
-    "userDataStream.unsubscribe": Security(signed=False, api_key=False, permission=None),
-    "userDataStream.start": Security(signed=False, api_key=True, permission="USER_STREAM"),
-    "userDataStream.ping": Security(signed=False, api_key=True, permission="USER_STREAM"),
-    "userDataStream.stop": Security(signed=False, api_key=True, permission="USER_STREAM"),
-}
-_SPOT_USER_DATA_METHODS = frozenset(
-    {"userDataStream.subscribe", "userDataStream.subscribe.signature", "userDataStream.unsubscribe"}
-)
-_LISTEN_KEY_METHODS = frozenset({"userDataStream.start", "userDataStream.ping", "userDataStream.stop"})
-_BUILTIN_PARAMS: dict[str, frozenset[str]] = {
-    "session.logon": frozenset({"apiKey", "signature", "timestamp", "recvWindow"}),
-    "userDataStream.subscribe.signature": frozenset({"apiKey", "signature", "timestamp", "recvWindow"}),
-    "session.status": frozenset(),
-    "session.logout": frozenset(),
-    "session.subscriptions": frozenset(),
-    "userDataStream.subscribe": frozenset(),
-    "userDataStream.unsubscribe": frozenset({"subscriptionId"}),
-    "userDataStream.start": frozenset({"apiKey"}),
-    "userDataStream.ping": frozenset({"apiKey"}),
-    "userDataStream.stop": frozenset({"apiKey"}),
-}
-_SESSION_METHODS = frozenset({"session.logon", "session.status", "session.logout"})
-_SPOT_SESSION_METHODS = _SESSION_METHODS | {
-    "session.subscriptions",
-    "userDataStream.subscribe",
-    "userDataStream.subscribe.signature",
-    "userDataStream.unsubscribe",
-}
+_NO_SECURITY = MethodSecurity(signed=False, api_key=False)
 
 
 class ApiRequests(SessionMethods):
@@ -134,7 +107,7 @@ class ApiRequests(SessionMethods):
                     "rateLimitType": "REQUEST_WEIGHT",
                     "interval": "MINUTE",
                     "intervalNum": 1,
-                    "limit": 2400 if self._futures else 6000,
+                    "limit": self._profile.request_weight_per_minute,
                     "count": connection.request_weight,
                 }
             ]
@@ -159,7 +132,7 @@ class ApiRequests(SessionMethods):
         if not isinstance(decoded, dict):
             return True
         params = decoded.get("params")
-        return not (isinstance(params, dict) and params.get("returnRateLimits") is False)
+        return not (isinstance(params, dict) and boolean_param(params.get("returnRateLimits")) is False)
 
     def _valid_api_id(self, value: Any) -> bool:
         if value is None:
@@ -173,12 +146,13 @@ class ApiRequests(SessionMethods):
         version = re.match(r"^v\d+/(.+)$", raw_method)
         if version is not None:
             candidates.append(version.group(1))
+        served = protocol_methods(self.product)
         for method in candidates:
-            if method in _LISTEN_KEY_METHODS and self._futures:
+            if method in LISTEN_KEY_METHODS and self._futures:
                 return method
             # Binance serves these whether or not the spec lists them (docs/binance-protocol.md: "Sessions",
             # "User data").
-            if self.kind == "api" and method in (_SPOT_SESSION_METHODS if not self._futures else _SESSION_METHODS):
+            if self.kind == "api" and method in served:
                 return method
             if connection.listen_key_api_only:
                 continue
@@ -212,29 +186,26 @@ class ApiRequests(SessionMethods):
             )
         raise Reject(failure.code, msg, status=failure.status, data=data)
 
-    def _security(self, method: str, op: OperationSpec | None) -> Security:
-        builtin = _BUILTIN_SECURITY.get(method)
+    def _security(self, method: str, op: OperationSpec | None) -> MethodSecurity:
+        builtin = METHOD_SECURITY.get(method)
         if builtin is not None:
             return builtin
         if op is None:
-            return Security(signed=False, api_key=False, permission=None)
+            return _NO_SECURITY
         permission = op.security if op.security in ("TRADE", "USER_DATA") else None
-        return Security(signed=op.signed, api_key=op.api_key or op.signed, permission=permission)
+        return MethodSecurity(signed=op.signed, api_key=op.api_key or op.signed, permission=permission)
 
-    def _allowed_params(self, method: str, op: OperationSpec | None, security: Security) -> frozenset[str] | None:
-        builtin = _BUILTIN_PARAMS.get(method)
-        if builtin is not None:
-            return builtin | _ALWAYS_ALLOWED_PARAMS
-        if op is None or (not op.params and op.params_style != "none"):
+    def _allowed_params(self, method: str, op: OperationSpec | None, security: MethodSecurity) -> frozenset[str] | None:
+        """The parameters ``method`` takes (the spec's and Binance's), or None where nobody lists them."""
+        spec_params = [param.wire_name for param in op.params] if op is not None else []
+        unlisted = op is None or (not op.params and op.params_style != "none")
+        if method not in METHOD_PARAMS and unlisted and not documented_params(self.product, method):
             return None
-        allowed = {param.wire_name for param in op.params} | _ALWAYS_ALLOWED_PARAMS
-        if security.signed:
-            allowed |= _AUTH_PARAMS
-        elif security.api_key:
-            allowed.add("apiKey")
-        return frozenset(allowed)
+        return accepted_params(self.product, method, spec_params, security)
 
-    def _check_params(self, method: str, op: OperationSpec | None, security: Security, params: dict[str, Any]) -> None:
+    def _check_params(
+        self, method: str, op: OperationSpec | None, security: MethodSecurity, params: dict[str, Any]
+    ) -> None:
         for name, value in params.items():
             if value is None:
                 raise Reject(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
@@ -253,7 +224,7 @@ class ApiRequests(SessionMethods):
                         -1102, f"Mandatory parameter '{param.wire_name}' was not sent, was empty/null, or malformed."
                     )
 
-    def _authenticate(self, connection: MockConnection, security: Security, params: dict[str, Any]) -> str | None:
+    def _authenticate(self, connection: MockConnection, security: MethodSecurity, params: dict[str, Any]) -> str | None:
         if not security.signed and not security.api_key:
             return None
         explicit = "apiKey" in params or (security.signed and "signature" in params)
@@ -300,26 +271,26 @@ class ApiRequests(SessionMethods):
         return api_key
 
     def _check_timestamp(self, params: Mapping[str, Any]) -> None:
-        timestamp = params.get("timestamp")
-        if not is_int(timestamp):
+        timestamp = integer_param(params.get("timestamp"))
+        if timestamp is None:
             raise Reject(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
-        assert isinstance(timestamp, int)
         recv_window_ms = self._recv_window_ms(params)
         now_us = (time.time_ns() // 1000) + self.clock_offset_ms * 1000
         # Spot accepts microsecond timestamps; futures only milliseconds (a µs value there is far "ahead").
         timestamp_us = timestamp if (not self._futures and timestamp > 10**14) else timestamp * 1000
-        if timestamp_us >= now_us + _FUTURE_TOLERANCE_MS * 1000:
+        if timestamp_us >= now_us + TIMESTAMP_AHEAD_TOLERANCE_MS * 1000:
             raise Reject(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
         if now_us - timestamp_us > recv_window_ms * 1000:
             raise Reject(-1021, "Timestamp for this request is outside of the recvWindow.")
 
     def _recv_window_ms(self, params: Mapping[str, Any]) -> float:
         if "recvWindow" not in params:
-            return float(_DEFAULT_RECV_WINDOW)
+            return float(RECV_WINDOW_DEFAULT_MS)
         raw = params["recvWindow"]
         value: float | None = None
-        if is_int(raw):
-            value = float(raw)
+        whole = integer_param(raw)
+        if whole is not None:
+            value = float(whole)
         elif (
             not self._futures
             and isinstance(raw, (float, str))
@@ -330,8 +301,8 @@ class ApiRequests(SessionMethods):
             value = float(raw)
         if value is None:
             raise Reject(-1102, "Mandatory parameter 'recvWindow' was not sent, was empty/null, or malformed.")
-        if value <= 0 or value > _MAX_RECV_WINDOW:
-            raise Reject(-1131, f"recvWindow must be less than {_MAX_RECV_WINDOW}.")
+        if value <= 0 or value > RECV_WINDOW_MAX_MS:
+            raise Reject(-1131, f"recvWindow must be less than {RECV_WINDOW_MAX_MS}.")
         return value
 
     async def _execute(
@@ -354,7 +325,9 @@ class ApiRequests(SessionMethods):
         builtin = self._builtin(method)
         if builtin is not None:
             return builtin(request)
-        return self._example_result(op, params), []
+        template = self.data.result(method)
+        may_be_list = op is not None and op.result_may_be_list
+        return fit_result(self.product, method, template, params, may_be_list=may_be_list), []
 
     def _builtin(self, method: str) -> BuiltinMethod | None:
         table: dict[str, BuiltinMethod] = {
@@ -378,15 +351,3 @@ class ApiRequests(SessionMethods):
 
     def _ping(self, request: MockRequest) -> Outcome:
         return {}, []
-
-    def _example_result(self, op: OperationSpec | None, params: Mapping[str, Any]) -> Any:
-        result = copy.deepcopy(op.example_result) if op is not None else None
-        if result is None:
-            return {}
-        symbols = params.get("symbols")
-        if op is not None and op.result_may_be_list and isinstance(symbols, list) and isinstance(result, dict):
-            return [{**copy.deepcopy(result), "symbol": symbol} for symbol in symbols if isinstance(symbol, str)]
-        symbol = params.get("symbol")
-        if isinstance(symbol, str) and isinstance(result, dict) and "symbol" in result:
-            result["symbol"] = symbol
-        return result

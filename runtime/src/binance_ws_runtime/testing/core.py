@@ -1,6 +1,6 @@
-"""What every part of the mock server engine shares: its state (spec, keys, overrides, connections, listenKeys) and
-the basics of sending to a connection. The parts build on it: :mod:`.streams`, :mod:`.paths`, :mod:`.events`,
-:mod:`.faults`, :mod:`.sessions`, :mod:`.api`; :class:`~.server.MockServerBase` puts them together."""
+"""What every part of the mock server engine shares: its state (spec, mock data, keys, overrides, connections,
+listenKeys) and the basics of sending to a connection. The parts build on it: :mod:`.streams`, :mod:`.paths`,
+:mod:`.events`, :mod:`.faults`, :mod:`.sessions`, :mod:`.api`; :class:`~.server.MockServerBase` puts them together."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConnectionClosedError
-from ..policy import profile_for
-from ..spec import EventSpec, Spec
+from ..policy import MAX_SUBSCRIPTION_IDS, is_futures, profile_for
+from ..spec import Spec
 from ..wire.server import Server
+from .data import MockData
 from .listen_keys import ListenKeyRegistry
 from .patterns import compile_pattern
 from .state import PROFILE_DEFAULT, Failure, Handler, MockConnection, ProfileDefault, RegisteredKey, dumps, scale_times
@@ -28,12 +29,13 @@ class MockServerCore:
     def __init__(
         self,
         spec: Spec,
+        data: MockData,
         *,
         port: int = 0,
         ping_interval: float | None | ProfileDefault = PROFILE_DEFAULT,
         pong_timeout: float | None | ProfileDefault = PROFILE_DEFAULT,
         max_messages_per_second: float | None | ProfileDefault = PROFILE_DEFAULT,
-        max_streams_per_connection: int = 1024,
+        max_streams_per_connection: int | ProfileDefault = PROFILE_DEFAULT,
         clock_offset_ms: int = 0,
         listen_keys: ListenKeyRegistry | None = None,
         max_received: int = 10_000,
@@ -41,9 +43,10 @@ class MockServerCore:
         logger: logging.Logger | None = None,
     ) -> None:
         self.spec = spec
+        self.data = data
         self.product = spec.product
         self.kind = spec.kind
-        self._futures = spec.product in ("umfutures", "cmfutures")
+        self._futures = is_futures(spec.product)
         profile = profile_for(spec.product)
         self._profile = profile
         self.ping_interval = (
@@ -51,16 +54,19 @@ class MockServerCore:
         )
         self.pong_timeout = profile.silence_timeout if isinstance(pong_timeout, ProfileDefault) else pong_timeout
         if isinstance(max_messages_per_second, ProfileDefault):
-            self.max_messages_per_second: float | None = (
-                (10.0 if self._futures else 5.0) if spec.kind == "streams" else None
-            )
+            limit = profile.max_incoming_messages_per_second
+            self.max_messages_per_second: float | None = limit if spec.kind == "streams" else None
         else:
             self.max_messages_per_second = max_messages_per_second
-        self.max_streams_per_connection = max_streams_per_connection
+        self.max_streams_per_connection = (
+            profile.max_streams_per_connection
+            if isinstance(max_streams_per_connection, ProfileDefault)
+            else max_streams_per_connection
+        )
         self.clock_offset_ms = clock_offset_ms
         self.listen_keys = listen_keys if listen_keys is not None else ListenKeyRegistry()
         self.close_timeout = close_timeout
-        self.max_subscription_ids = 65_535
+        self.max_subscription_ids = MAX_SUBSCRIPTION_IDS
         self._requested_port = port
         self._log = logger or logging.getLogger(__name__)
 
@@ -82,7 +88,6 @@ class MockServerCore:
             (compile_pattern(pattern) for pattern in spec.stream_patterns),
             key=lambda compiled: -compiled.specificity,
         )
-        self._events_by_name: dict[str, EventSpec] = {event.name: event for event in spec.events}
         first_server = spec.servers[0].url if spec.servers else ""
         path = urlsplit(first_server).path.rstrip("/")
         self._api_path = path if spec.kind == "api" else ""

@@ -1,4 +1,5 @@
-"""Events the mock server pushes: stream events filled from the spec's examples, user data events, listenKey expiry."""
+"""Events the mock server pushes: stream events filled from the mock data's examples, user data events, listenKey
+expiry."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ class EventPushing(StreamControl):
     """Pushing events to the connections (a part of :class:`~.server.MockServerBase`)."""
 
     def example_event(self, stream: str) -> Any:
-        """The spec example of the event carried by ``stream``, with symbol, interval and event time filled in."""
+        """The example of the event carried by ``stream``, with symbol, interval and event time filled in."""
         match = self._match_stream(stream)
         if match is None:
             raise ValueError(f"{stream!r} matches no stream pattern of this spec")
         pattern, values = match
-        event = self._events_by_name.get(pattern.event)
-        payload = copy.deepcopy(event.example) if event is not None and event.example is not None else {}
+        example = self.data.events.get(pattern.event)
+        payload = copy.deepcopy(example) if example is not None else {}
         return self._fill_event(payload, values)
 
     async def emit(self, stream: str, payload: Any = None) -> int:
@@ -36,7 +37,7 @@ class EventPushing(StreamControl):
         return delivered
 
     def example_user_event(self, event_type: str | None = None) -> dict[str, Any]:
-        """The spec example of a user data event (by its ``e`` value), event time set to now."""
+        """The example of a user data event (by its ``e`` value), event time set to now."""
         candidates = [
             event
             for event in self.spec.events
@@ -44,7 +45,7 @@ class EventPushing(StreamControl):
         ]
         for event in candidates:
             if event_type is None or event_type in event.event_types:
-                example = copy.deepcopy(event.example)
+                example = copy.deepcopy(self.data.events.get(event.name))
                 if event.envelope == "subscription" and isinstance(example, dict) and "event" in example:
                     example = example["event"]
                 if isinstance(example, dict):
@@ -67,7 +68,7 @@ class EventPushing(StreamControl):
         Spot WS API: to every user data subscription (of ``api_key``, if given) as
         ``{"subscriptionId": n, "event": payload}``. Futures streams: to every socket on an active listenKey (of
         ``api_key``), bare (or wrapped as ``{"stream": listenKey, "data": ...}`` on combined connections).
-        ``payload=None`` sends the spec example of ``event_type`` (or of the first user data event).
+        ``payload=None`` sends the example of ``event_type`` (or of the first user data event).
         """
         event: dict[str, Any] = dict(payload) if payload is not None else self.example_user_event(event_type)
         delivered = 0

@@ -7,13 +7,11 @@ from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
+from ..policy import TIME_UNITS, UMFUTURES_ROUTES
 from .state import Reject, Route
 from .streams import StreamControl
 
 __all__ = ["PathRouting"]
-
-_TIME_UNITS = {"MILLISECOND": "ms", "millisecond": "ms", "MICROSECOND": "us", "microsecond": "us"}
-_USM_ROUTES = ("public", "market", "private")
 
 
 class PathRouting(StreamControl):
@@ -34,7 +32,7 @@ class PathRouting(StreamControl):
 
         segments = [segment for segment in path.split("/") if segment]
         route_prefix = None
-        if self.product == "umfutures" and segments and segments[0] in _USM_ROUTES:
+        if self.product == "umfutures" and segments and segments[0] in UMFUTURES_ROUTES:
             route_prefix = segments.pop(0)
         if not segments or segments[0] not in ("ws", "stream"):
             raise Reject(404, f"No stream endpoint at {path}", status=404)
@@ -78,7 +76,6 @@ class PathRouting(StreamControl):
             return "ms"
         if not self._profile.supports_time_unit:
             raise Reject(-1194, "timeUnit is not supported by this service.", status=400)
-        unit = _TIME_UNITS.get(values[-1])
-        if unit is None:
+        if values[-1] not in TIME_UNITS:
             raise Reject(-1194, "Invalid timeUnit.", status=400)
-        return "us" if unit == "us" else "ms"
+        return "us" if values[-1].lower() == "microsecond" else "ms"

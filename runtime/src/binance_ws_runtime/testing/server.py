@@ -1,6 +1,7 @@
 """A local Binance WebSocket server driven by this package's spec, for tests and offline bot development.
 
-``testing.MockBinanceServer`` binds this engine to the package's ``SPEC``. The engine speaks the protocol the way
+``testing.MockBinanceServer`` binds this engine to the package's ``SPEC`` and ``MOCK_DATA`` (``_mock_data.py``, what
+it answers with; see :mod:`.data`). The engine speaks the protocol the way
 Binance documents it and is deliberately strict, so that a client which passes against it does not lean on
 leniencies the real service does not have:
 
@@ -16,17 +17,20 @@ leniencies the real service does not have:
   1024-streams and incoming-message limits, spot ``timeUnit``; a futures streams server also answers the
   listenKey methods on the WS API path of its product (:attr:`MockServerBase.user_data_api_url`).
 
-Replies and events are assembled from the examples of the spec (``OperationSpec.example_result``,
-``EventSpec.example``) and can be replaced per method with :meth:`MockServerBase.set_result` or
-:meth:`MockServerBase.set_handler`. Fault controls (drops, silence, unanswered pings, malformed frames,
-``serverShutdown``, delayed replies, 429/418) let tests exercise a client's resilience.
+Replies are the reply templates of the mock data fitted to the request the way Binance answers (:mod:`.replies`:
+symbol and symbols, ``limit``, ``newOrderRespType``); parameters are accepted as Binance accepts them (the spec's and
+those Binance documents, numbers and booleans also as strings, lists also as JSON-encoded strings; the rules are in
+:mod:`..policy`). Events are the mock data's examples. Replies can be replaced per method with
+:meth:`MockServerBase.set_result` or :meth:`MockServerBase.set_handler`. Fault controls (drops, silence, unanswered
+pings, malformed frames, ``serverShutdown``, delayed replies, 429/418) let tests exercise a client's resilience.
 
 Everything the server keeps is bounded, secrets never reach its log, and :meth:`MockServerBase.stop` leaves no
 task behind. The engine runs on the runtime's own WebSocket server (:mod:`..wire.server`); its jobs live in the
 modules of this package: :mod:`.paths` (which endpoint a connection asks for), :mod:`.streams` (stream names and the
-control protocol), :mod:`.api` (WS API requests, authentication, answers), :mod:`.sessions` (sessions, user data,
-listenKeys), :mod:`.events` (pushing events), :mod:`.faults` (fault controls), on :mod:`.core` (the state they share
-and sending), with :mod:`.patterns`, :mod:`.listen_keys` and :mod:`.state`.
+control protocol), :mod:`.api` (WS API requests, authentication, answers), :mod:`.replies` (answers fitted to the
+request), :mod:`.sessions` (sessions, user data, listenKeys), :mod:`.events` (pushing events), :mod:`.faults` (fault
+controls), on :mod:`.core` (the state they share and sending), with :mod:`.data`, :mod:`.patterns`,
+:mod:`.listen_keys` and :mod:`.state`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from ..timeouts import wait_with_timeout
 from ..wire.handshake import Decision
 from ..wire.server import ServerConnection, serve
 from .api import ApiRequests
+from .data import MockData, MockOperation
 from .faults import FaultControls
 from .listen_keys import ListenKeyRegistry
 from .paths import PathRouting
@@ -71,7 +76,9 @@ __all__ = [
     "PROFILE_DEFAULT",
     "ListenKeyRegistry",
     "MalformedKind",
+    "MockData",
     "MockConnection",
+    "MockOperation",
     "MockReplyError",
     "MockRequest",
     "MockServerBase",
@@ -81,8 +88,9 @@ _ServerT = TypeVar("_ServerT", bound="MockServerBase")
 
 
 class MockServerBase(FaultControls, PathRouting, ApiRequests):
-    """The mock server engine; ``testing.MockBinanceServer`` is this class bound to the package's ``SPEC``.
+    """The mock server engine; ``testing.MockBinanceServer`` is ``MockServerBase(SPEC, MOCK_DATA, **options)``.
 
+    ``spec`` is the package's ``SPEC`` (what the protocol is), ``data`` its ``MOCK_DATA`` (what it answers with).
     Options (all keyword):
 
     * ``port``: 0 picks a free port. The server always binds 127.0.0.1.
@@ -90,7 +98,7 @@ class MockServerBase(FaultControls, PathRouting, ApiRequests):
       180 s / 600 s on futures); ``None`` disables pings / the pong deadline.
     * ``max_messages_per_second``: incoming-message limit of a streams connection (5 spot, 10 futures by default;
       going over closes the connection); ``None`` disables it. Not applied to WS API connections unless set.
-    * ``max_streams_per_connection``: 1024 by default.
+    * ``max_streams_per_connection``: the product's (1024) by default.
     * ``clock_offset_ms``: the server clock runs this far ahead of the local clock (negative: behind).
     * ``listen_keys``: a :class:`ListenKeyRegistry` to share listenKeys between an API and a streams server.
     * ``max_received``: how many client frames :attr:`received` keeps.
@@ -189,7 +197,7 @@ class MockServerBase(FaultControls, PathRouting, ApiRequests):
         self._revoked_keys.add(api_key)
 
     def set_result(self, method: str, result: Any) -> None:
-        """Answer ``method`` with ``result`` (a deep copy per request) instead of the spec example."""
+        """Answer ``method`` with ``result`` (a deep copy per request, as it is) instead of the fitted template."""
         self._results[method] = copy.deepcopy(result)
         self._handlers.pop(method, None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..policy import integer_param
 from .core import MockServerCore
 from .state import (
     MSG_INVALID_KEY,
@@ -15,7 +16,6 @@ from .state import (
     Reject,
     SessionRevoked,
     UserSubscription,
-    is_int,
 )
 
 __all__ = ["SessionMethods"]
@@ -100,8 +100,9 @@ class SessionMethods(MockServerCore):
     def _user_data_unsubscribe(self, request: MockRequest) -> Outcome:
         connection = request.connection
         if "subscriptionId" in request.params:
-            subscription_id = request.params["subscriptionId"]
-            if not is_int(subscription_id):
+            # An INT parameter: a JSON number or a numeric string ("0"), as Binance reads it.
+            subscription_id = integer_param(request.params["subscriptionId"])
+            if subscription_id is None:
                 raise Reject(-1102, "Mandatory parameter 'subscriptionId' was not sent, was empty/null, or malformed.")
             if subscription_id not in connection.user_subscriptions:
                 raise Reject(-2036, "User Data Stream subscription not active.")

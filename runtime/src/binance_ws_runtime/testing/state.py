@@ -187,15 +187,6 @@ class ControlError(Exception):
         self.msg = msg
 
 
-@dataclass(frozen=True)
-class Security:
-    signed: bool
-    api_key: bool
-    permission: str | None
-    own_credentials: bool = False
-    """The request must carry its own apiKey and signature even on a logged-on session."""
-
-
 Followups: TypeAlias = "list[tuple[MockConnection, Any]]"
 Outcome: TypeAlias = "tuple[Any, Followups]"
 BuiltinMethod: TypeAlias = "Callable[[MockRequest], Outcome]"
