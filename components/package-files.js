@@ -153,16 +153,18 @@ ${streams ? '    "streams",\n' : ''}]
 /**
  * @param {IR} ir
  * @param {TemplateParams} params
- * @returns {string} testing.py
+ * @returns {string} testing.py: the engine bound to the package's SPEC and MOCK_DATA (the only importer of _mock_data)
  */
 function renderTesting(ir, params) {
-  return `${docstring(`An offline mock of ${ir.info.title} for tests and for trying bots without the exchange.\n\nIt answers from the spec's examples and enforces the protocol (signatures, ids, limits); see \`\`MockServerBase\`\` for fault controls.\n\n${GENERATED_NOTICE}`)}
+  const engine = params.runtime === 'shared' ? `from ${runtimeModule('shared', 'testing.server')} import MockServerBase\n\nfrom ._mock_data import MOCK_DATA` : 'from ._mock_data import MOCK_DATA\nfrom ._runtime.testing.server import MockServerBase';
+  return `${docstring(`An offline mock of ${ir.info.title} for tests and for trying bots without the exchange.\n\nIt answers like Binance: replies built from the spec's reply schemas and fitted to the request, the protocol enforced (signatures, ids, limits); see \`\`MockServerBase\`\` for fault controls.\n\n${GENERATED_NOTICE}`)}
 
 from __future__ import annotations
 
 from typing import Any
 
-${params.runtime === 'shared' ? `from ${runtimeModule('shared', 'testing.server')} import MockServerBase\n\nfrom ._spec import SPEC` : `from ._runtime.testing.server import MockServerBase\nfrom ._spec import SPEC`}
+${engine}
+from ._spec import SPEC
 
 __all__ = ["MockBinanceServer"]
 
@@ -171,7 +173,7 @@ class MockBinanceServer(MockServerBase):
     """Mock server bound to this package's spec: \`\`async with MockBinanceServer() as server: server.url\`\`."""
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(SPEC, **options)
+        super().__init__(SPEC, MOCK_DATA, **options)
 `;
 }
 

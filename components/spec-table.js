@@ -1,64 +1,18 @@
 'use strict';
 /**
- * _spec.py: the spec as data the runtime reads (signing rules per method, stream patterns, servers)
- * and the examples the mock server answers with.
+ * _spec.py: the spec as data the runtime reads (signing rules per method, stream patterns, servers). What only the
+ * mock server needs (example requests, reply templates, example events) is in _mock_data.py (components/mock-data.js).
  */
 const { runtimeModule } = require('../helpers/runtime');
 const { modelsFor } = require('../helpers/models');
-const { resolveSchema, schemaRef } = require('../helpers/refs');
-const { exampleFor } = require('../helpers/examples');
-const { pyString, pyValue, docstring, GENERATED_NOTICE } = require('./python');
+const { paramsExample } = require('../helpers/replies');
+const { pyString, docstring, GENERATED_NOTICE } = require('./python');
 const { methodName, responseClassName } = require('./client');
 
 /** @typedef {import('../helpers/ir-types').IR} IR */
 /** @typedef {import('../helpers/ir-types').IROperation} IROperation */
 /** @typedef {import('../helpers/ir-types').IREvent} IREvent */
 /** @typedef {import('../helpers/ir-types').TemplateParams} TemplateParams */
-
-/**
- * An example of the `result` of an operation's reply, or null when the reply declares none.
- *
- * @param {IR} ir
- * @param {IROperation} operation
- * @returns {unknown}
- */
-function resultExample(ir, operation) {
-  const response = resolveSchema(schemaRef(operation.responseSchema), ir.schemas);
-  const result = response.properties && response.properties.result;
-  if (!result) return null;
-  return exampleFor(result, ir.schemas);
-}
-
-/**
- * An example of the `params` of an operation's request: an object (named params) or a list (positional).
- *
- * @param {IR} ir
- * @param {IROperation} operation
- * @returns {Record<string, unknown> | unknown[]}
- */
-function paramsExample(ir, operation) {
-  if (operation.paramsStyle === 'none') return {};
-  const request = resolveSchema(schemaRef(operation.requestSchema), ir.schemas);
-  const params = request.properties && request.properties.params;
-  if (!params) return {};
-  const example = exampleFor(params, ir.schemas);
-  if (operation.paramsStyle === 'array') return Array.isArray(example) ? example : [];
-  return example && typeof example === 'object' && !Array.isArray(example) ? example : {};
-}
-
-/**
- * An example of an event as the mock server sends it inside its envelope (the envelope's body), or of the whole
- * payload when there is no envelope.
- *
- * @param {IR} ir
- * @param {IREvent} event
- * @returns {unknown}
- */
-function eventExample(ir, event) {
-  const schema = resolveSchema(schemaRef(event.schema), ir.schemas);
-  if (event.bodyKey) return exampleFor((schema.properties || {})[event.bodyKey] || {}, ir.schemas);
-  return exampleFor(schema, ir.schemas);
-}
 
 /**
  * @param {IR} ir
@@ -81,8 +35,6 @@ function operationSpec(ir, operation) {
     `channel_method=${operation.channelMethod ? pyString(operation.channelMethod) : 'None'}`,
     `result_may_be_list=${operation.resultMayBeList ? 'True' : 'False'}`,
     `summary=${pyString(operation.summary)}`,
-    `example_params=${pyValue(paramsExample(ir, operation))}`,
-    `example_result=${pyValue(resultExample(ir, operation))}`,
   ];
   return `    ${pyString(operation.method)}: OperationSpec(${fields.join(', ')}),`;
 }
@@ -111,7 +63,7 @@ function renderSpecModule(ir, params) {
   const channels = ir.channels.map((c) => `ChannelSpec(${pyString(c.id)}, ${pyString(c.address)}, ${pyString(c.kind)})`);
   const events = ir.events.map((e) => {
     const kinds = e.channelKinds.map(pyString);
-    return `    EventSpec(${pyString(modelsFor(ir).classForSchema(e.schema))}, event_types=(${e.eventTypes.map(pyString).join(', ')}${e.eventTypes.length === 1 ? ',' : ''}), envelope=${e.envelope ? pyString(e.envelope) : 'None'}, array=${e.array ? 'True' : 'False'}, channel_kinds=(${kinds.join(', ')}${kinds.length === 1 ? ',' : ''}), example=${pyValue(eventExample(ir, e))}),`;
+    return `    EventSpec(${pyString(modelsFor(ir).classForSchema(e.schema))}, event_types=(${e.eventTypes.map(pyString).join(', ')}${e.eventTypes.length === 1 ? ',' : ''}), envelope=${e.envelope ? pyString(e.envelope) : 'None'}, array=${e.array ? 'True' : 'False'}, channel_kinds=(${kinds.join(', ')}${kinds.length === 1 ? ',' : ''})),`;
   });
   const patterns = [];
   for (const event of ir.events) {
@@ -120,7 +72,7 @@ function renderSpecModule(ir, params) {
       patterns.push(`    StreamPatternSpec(${pyString(pattern.template)}, (${names.join(', ')}${names.length === 1 ? ',' : ''}), ${pyString(modelsFor(ir).classForSchema(event.schema))}, example=${pyString(pattern.example)}${event.route ? `, route=${pyString(event.route)}` : ''}),`);
     }
   }
-  return `${docstring(`The ${ir.info.title} spec (${ir.info.version}) as data for the runtime and the mock server.\n\n${GENERATED_NOTICE}`)}
+  return `${docstring(`The ${ir.info.title} spec (${ir.info.version}) as data for the runtime and the mock server.\n\nWhat only the mock server answers with is in _mock_data.py.\n\n${GENERATED_NOTICE}`)}
 
 from __future__ import annotations
 
@@ -146,4 +98,5 @@ ${patterns.join('\n')}
 `;
 }
 
+// paramsExample moved to helpers/replies.js; re-exported for components/readme.js until it imports it from there.
 module.exports = { renderSpecModule, paramsExample };

@@ -59,12 +59,14 @@ describe('__init__.py', () => {
   });
 });
 
-test('testing.py binds the mock server to the spec, from the embedded or the shared runtime', () => {
+test('testing.py binds the mock server to the spec and the mock data (its only importer), embedded or shared runtime', () => {
   const embedded = renderTesting(api, EMBEDDED);
-  expect(embedded).toContain('from ._runtime.testing.server import MockServerBase');
-  expect(embedded).toContain('super().__init__(SPEC, **options)');
-  expect(renderTesting(api, SHARED)).toContain('from binance_ws_runtime.testing.server import MockServerBase');
+  expect(embedded).toContain('from ._mock_data import MOCK_DATA\nfrom ._runtime.testing.server import MockServerBase\nfrom ._spec import SPEC');
+  expect(embedded).toContain('super().__init__(SPEC, MOCK_DATA, **options)');
+  const shared = renderTesting(api, SHARED);
+  expect(shared).toContain('from binance_ws_runtime.testing.server import MockServerBase\n\nfrom ._mock_data import MOCK_DATA\nfrom ._spec import SPEC');
   expect(pythonProblems(embedded)).toEqual([]);
+  expect(pythonProblems(shared)).toEqual([]);
 });
 
 test.each([

@@ -1,7 +1,7 @@
 """Every request operation of the spec, called through its typed method against the mock server.
 
 Signed operations run with an HMAC and with an Ed25519 key; the reply must come back as the operation's
-response model with the result the mock server sent.
+response model with the result the mock server sent (the operation's reply template, ``_mock_data.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from ... import models
+from ..._mock_data import MOCK_DATA
 from ..._spec import SPEC
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient
@@ -36,7 +37,7 @@ Operation = Any
 """An ``OperationSpec`` of ``SPEC`` (its class belongs to the runtime, which these tests do not import)."""
 
 OPERATIONS = sorted(SPEC.operations.values(), key=lambda op: op.method)
-# The mock server answers these from its own state (sessions, subscriptions, listenKeys), not from examples.
+# The mock server answers these from its own state (sessions, subscriptions, listenKeys), not from templates.
 STATEFUL = (
     NEEDS_SESSION
     | NEEDS_SUBSCRIPTION
@@ -56,7 +57,8 @@ CASES = [pytest.param(op, key_type, id=f"{op.method}-{key_type}") for op in OPER
 
 def call_arguments(operation: Operation) -> dict[str, Any]:
     """Keyword arguments for the typed method: every documented example value of a user parameter."""
-    example = dict(operation.example_params) if isinstance(operation.example_params, dict) else {}
+    params = MOCK_DATA.params(operation.method)
+    example = dict(params) if isinstance(params, dict) else {}
     arguments: dict[str, Any] = {}
     for param in operation.params:
         # recvWindow examples in the specs are placeholders ("string"); the client's default is what users get.
@@ -105,9 +107,10 @@ async def test_every_operation_returns_its_typed_response(
 ) -> None:
     response_model = getattr(models, operation.response_model)
     assert issubclass(response_model, BaseModel)
-    answers_from_example = operation.method not in STATEFUL and not operation.method.startswith("session.")
-    if answers_from_example:
-        server.set_result(operation.method, operation.example_result)
+    answers_from_template = operation.method not in STATEFUL and not operation.method.startswith("session.")
+    template = MOCK_DATA.result(operation.method)
+    if answers_from_template:
+        server.set_result(operation.method, template)
     async with BinanceWebSocketClient(url=server.url, auth=auth_for(key_type), auto_reconnect=False) as client:
         state_arguments = await prepare(client, operation)
         method = getattr(client, operation.py_name)
@@ -120,9 +123,27 @@ async def test_every_operation_returns_its_typed_response(
     if not operation.api_key:
         assert "signature" not in (sent.get("params") or {})
     result = response.model_dump(mode="json", by_alias=True, exclude_unset=True).get("result")
-    if answers_from_example:
+    if answers_from_template:
         # Lossless: the typed result dumps back to exactly what the server sent.
-        assert result == operation.example_result
+        assert result == template
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [op for op in OPERATIONS if op.method not in STATEFUL and not op.method.startswith("session.")],
+    ids=lambda op: op.method,
+)
+async def test_every_operation_takes_the_reply_fitted_to_its_request(
+    server: MockBinanceServer, operation: Operation
+) -> None:
+    """The mock's own answer (the template fitted to the request: symbols, limit, response type) is typed too."""
+    response_model = getattr(models, operation.response_model)
+    key_type = key_types(operation)[0]
+    async with BinanceWebSocketClient(url=server.url, auth=auth_for(key_type), auto_reconnect=False) as client:
+        method = getattr(client, operation.py_name)
+        response = await method(**call_arguments(operation))
+    assert isinstance(response, response_model)
+    assert response.model_dump(by_alias=True)["status"] == 200
 
 
 async def test_request_sends_methods_the_spec_does_not_know(server: MockBinanceServer) -> None:
