@@ -23,6 +23,7 @@ const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
 const { compareWithGolden, compareEmbeddedRuntime } = require('./lib/golden');
 const { checkRealPayloads } = require('./lib/realdata');
+const { checkPeers } = require('./lib/peers');
 const { selectEnvironments, prepareEnvironment, describeVersions, fallbackEnvironment } = require('./lib/matrix');
 const { runQuickStart } = require('./lib/quickstart');
 const { findPython } = require('./lib/venv');
@@ -258,6 +259,8 @@ async function main() {
         const missing = outcome.status === 'skipped';
         record(`${c.name}: real payloads`, missing && isCI ? 'failed' : outcome.status, missing && isCI ? `${outcome.detail}; with CI=true this is a failure` : outcome.detail);
       }
+      // The mock server judged by binance-sdk-spot and python-binance (test/peers/), our spot spec and the corpus one.
+      for (const outcome of await checkPeers(generated, { python: findNewestInterpreter(newest), exec })) record(outcome.name, outcome.status, outcome.detail);
     }
     if (runtimeSuite && !buildOnly) {
       for (const outcome of await checkSharedRuntime({ python: newest.python, exec, outputRoot: OUTPUT_ROOT, pytestArgs })) record(outcome.name, outcome.status, outcome.detail);
