@@ -37,11 +37,15 @@ __all__ = [
     "EVENT_STREAM_TERMINATED",
     "LIMIT_MAXIMA",
     "LISTEN_KEY_EXPIRED",
+    "LISTEN_KEY_LIFETIME",
     "LISTEN_KEY_METHODS",
     "LISTEN_KEY_PING",
     "LISTEN_KEY_START",
     "LISTEN_KEY_STOP",
+    "MAX_INT64",
     "MAX_SUBSCRIPTION_IDS",
+    "MAX_UINT64",
+    "MICROSECOND_TIME_FIELDS",
     "METHOD_PARAMS",
     "METHOD_SECURITY",
     "NEW_ORDER_METHODS",
@@ -51,14 +55,18 @@ __all__ = [
     "PROFILES",
     "RECV_WINDOW_DEFAULT_MS",
     "RECV_WINDOW_MAX_MS",
+    "REQUEST_ID_PATTERN",
     "SERVER_SHUTDOWN",
     "SESSION_LOGON",
+    "SESSION_LOGON_KEY_TYPES",
     "SESSION_LOGOUT",
     "SESSION_METHODS",
     "SESSION_STATUS",
     "SESSION_SUBSCRIPTIONS",
     "SPOT",
     "SPOT_USER_DATA_METHODS",
+    "STREAM_CONTROL_METHODS",
+    "STREAM_PROPERTIES",
     "TEST_ORDER_METHODS",
     "TIMESTAMP_AHEAD_TOLERANCE_MS",
     "TIME_UNITS",
@@ -72,7 +80,10 @@ __all__ = [
     "MethodSecurity",
     "ProductProfile",
     "accepted_params",
+    "accepts_microsecond_timestamps",
     "boolean_param",
+    "decimal_recv_window",
+    "decimals_as_strings",
     "documented_params",
     "has_spot_user_data",
     "integer_param",
@@ -86,6 +97,8 @@ __all__ = [
     "umfutures_route",
     "umfutures_routes_apply",
     "user_data_event_types",
+    "valid_control_id",
+    "valid_request_id",
 ]
 
 # ------------------------------------------------------------------------------------------------ product profiles
@@ -174,12 +187,32 @@ LISTEN_KEY_START = "userDataStream.start"
 """Futures: create (or return the live) listenKey; apiKey only, no signature."""
 LISTEN_KEY_PING = "userDataStream.ping"
 LISTEN_KEY_STOP = "userDataStream.stop"
+LISTEN_KEY_LIFETIME = 3600.0
+"""Seconds a futures listenKey lives after its start or last keepalive."""
 
 ALWAYS_SIGNED: frozenset[str] = frozenset({SESSION_LOGON, USER_DATA_SUBSCRIBE_SIGNATURE})
 """Methods whose purpose is their own signature: a logged-on session never stands in for their credentials."""
 
 TIME_UNITS: frozenset[str] = frozenset({"MILLISECOND", "MICROSECOND", "millisecond", "microsecond"})
 """Values of spot's ``timeUnit`` connection parameter (WS API and streams)."""
+MICROSECOND_TIME_FIELDS: frozenset[str] = frozenset(
+    {
+        "E",
+        "T",
+        "O",
+        "W",
+        "serverTime",
+        "transactTime",
+        "workingTime",
+        "time",
+        "updateTime",
+        "authorizedSince",
+        "connectedSince",
+        "openTime",
+        "closeTime",
+    }
+)
+"""Fields of results and events that carry epoch times: microseconds on a ``timeUnit=MICROSECOND`` connection."""
 
 
 def time_sync_method(operations: Collection[str]) -> str:
@@ -457,6 +490,55 @@ def order_response_type(product: str, method: str, params: Mapping[str, object])
     if isinstance(wanted, str) and wanted in ORDER_RESPONSE_TYPES:
         return wanted
     return "FULL" if params.get("type") in ("LIMIT", "MARKET") else "ACK"
+
+
+# Request ids (binance-protocol.md: "WS API framing", "Stream control messages"): a WS API id is a 64-bit signed
+# integer, a string of at most 36 characters [A-Za-z0-9_-], or null; stream control ids on futures are unsigned
+# integers only, spot takes the WS API forms.
+
+MAX_INT64 = 2**63 - 1
+MAX_UINT64 = 2**64 - 1
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
+
+
+def valid_request_id(value: object) -> bool:
+    """A valid WS API request id."""
+    if value is None:
+        return True
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -MAX_INT64 - 1 <= value <= MAX_INT64
+    return isinstance(value, str) and REQUEST_ID_PATTERN.match(value) is not None
+
+
+def valid_control_id(product: str, value: object) -> bool:
+    """A valid stream control (``SUBSCRIBE`` ...) request id on ``product``."""
+    if is_futures(product):
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_UINT64
+    return valid_request_id(value)
+
+
+STREAM_CONTROL_METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
+"""The live control methods of a streams connection (in Binance's error message order)."""
+STREAM_PROPERTIES = frozenset({"combined"})
+"""The properties ``SET_PROPERTY`` / ``GET_PROPERTY`` know."""
+
+SESSION_LOGON_KEY_TYPES: frozenset[str] = frozenset({"ed25519"})
+"""Key types ``session.logon`` accepts (all products)."""
+
+
+def accepts_microsecond_timestamps(product: str) -> bool:
+    """Spot reads a ``timestamp`` above 10^14 as microseconds; futures take milliseconds only."""
+    return not is_futures(product)
+
+
+def decimal_recv_window(product: str) -> bool:
+    """Spot's ``recvWindow`` is a DECIMAL with up to three places (microseconds); futures' an integer."""
+    return not is_futures(product)
+
+
+def decimals_as_strings(product: str) -> bool:
+    """Futures DECIMAL parameters must be JSON strings (a float's rendering is undefined); spot reads both."""
+    return is_futures(product)
 
 
 DEFAULT_MAX_LIMIT = 1000

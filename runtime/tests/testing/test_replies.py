@@ -18,6 +18,8 @@ from binance_ws_runtime.policy import (
     order_response_type,
     profile_for,
     protocol_methods,
+    valid_control_id,
+    valid_request_id,
 )
 from binance_ws_runtime.testing.replies import fit_result
 
@@ -224,3 +226,11 @@ def test_protocol_methods_and_limits_per_product() -> None:
     assert profile_for("spot").max_incoming_messages_per_second == 5
     assert profile_for("cmfutures").max_incoming_messages_per_second == 10
     assert profile_for("umfutures").request_weight_per_minute == 2400
+
+
+def test_request_ids_as_binance_takes_them() -> None:
+    assert all(valid_request_id(v) for v in (None, 0, -(2**63), 2**63 - 1, "a" * 36, "f0e-_9"))
+    assert not any(valid_request_id(v) for v in (2**63, "a" * 37, "a b", "", True, 1.5, [1]))
+    assert valid_control_id("umfutures", 2**64 - 1) and not valid_control_id("umfutures", -1)
+    assert not valid_control_id("cmfutures", "id-1") and not valid_control_id("umfutures", None)
+    assert valid_control_id("spot", "id-1") and valid_control_id("spot", None) and valid_control_id("spot", -1)

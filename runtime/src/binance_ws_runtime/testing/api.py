@@ -25,18 +25,20 @@ from ..policy import (
     TIMESTAMP_AHEAD_TOLERANCE_MS,
     MethodSecurity,
     accepted_params,
+    accepts_microsecond_timestamps,
     boolean_param,
+    decimal_recv_window,
+    decimals_as_strings,
     documented_params,
     integer_param,
     protocol_methods,
+    valid_request_id,
 )
 from ..spec import OperationSpec
 from .replies import fit_result
 from .sessions import SessionMethods
 from .state import (
-    MAX_INT64,
     MSG_INVALID_KEY,
-    REQUEST_ID_PATTERN,
     BuiltinMethod,
     Followups,
     MockConnection,
@@ -45,7 +47,6 @@ from .state import (
     Outcome,
     Reject,
     SessionRevoked,
-    is_int,
 )
 
 if TYPE_CHECKING:
@@ -135,11 +136,7 @@ class ApiRequests(SessionMethods):
         return not (isinstance(params, dict) and boolean_param(params.get("returnRateLimits")) is False)
 
     def _valid_api_id(self, value: Any) -> bool:
-        if value is None:
-            return True
-        if is_int(value):
-            return bool(-MAX_INT64 - 1 <= value <= MAX_INT64)
-        return isinstance(value, str) and REQUEST_ID_PATTERN.match(value) is not None
+        return valid_request_id(value)
 
     def _resolve_method(self, connection: MockConnection, raw_method: str) -> str:
         candidates = [raw_method]
@@ -181,8 +178,8 @@ class ApiRequests(SessionMethods):
             )
         else:
             msg = (
-                "Too many requests; current limit of IP is 6000 requests per minute. "
-                "Please use WebSocket Streams for live updates to avoid polling the API."
+                f"Too many requests; current limit of IP is {self._profile.request_weight_per_minute} requests per "
+                "minute. Please use WebSocket Streams for live updates to avoid polling the API."
             )
         raise Reject(failure.code, msg, status=failure.status, data=data)
 
@@ -209,8 +206,7 @@ class ApiRequests(SessionMethods):
         for name, value in params.items():
             if value is None:
                 raise Reject(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
-            if self._futures and isinstance(value, float):
-                # Futures DECIMAL parameters must be JSON strings; a float's rendering is undefined.
+            if decimals_as_strings(self.product) and isinstance(value, float):
                 raise Reject(-1100, f"Illegal characters found in parameter '{name}'; send decimals as strings.")
         allowed = self._allowed_params(method, op, security)
         if allowed is not None:
@@ -277,7 +273,8 @@ class ApiRequests(SessionMethods):
         recv_window_ms = self._recv_window_ms(params)
         now_us = (time.time_ns() // 1000) + self.clock_offset_ms * 1000
         # Spot accepts microsecond timestamps; futures only milliseconds (a µs value there is far "ahead").
-        timestamp_us = timestamp if (not self._futures and timestamp > 10**14) else timestamp * 1000
+        in_microseconds = accepts_microsecond_timestamps(self.product) and timestamp > 10**14
+        timestamp_us = timestamp if in_microseconds else timestamp * 1000
         if timestamp_us >= now_us + TIMESTAMP_AHEAD_TOLERANCE_MS * 1000:
             raise Reject(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
         if now_us - timestamp_us > recv_window_ms * 1000:
@@ -292,12 +289,11 @@ class ApiRequests(SessionMethods):
         if whole is not None:
             value = float(whole)
         elif (
-            not self._futures
+            decimal_recv_window(self.product)
             and isinstance(raw, (float, str))
             and not isinstance(raw, bool)
             and re.fullmatch(r"\d+(\.\d{1,3})?", str(raw))
         ):
-            # Spot recvWindow is a DECIMAL with up to three decimals (microsecond precision).
             value = float(raw)
         if value is None:
             raise Reject(-1102, "Mandatory parameter 'recvWindow' was not sent, was empty/null, or malformed.")

@@ -7,9 +7,10 @@ import string
 import time
 from dataclasses import dataclass
 
+from ..policy import LISTEN_KEY_LIFETIME
+
 __all__ = ["ListenKeyRegistry"]
 
-_LISTEN_KEY_TTL = 3600.0
 _LISTEN_KEY_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -24,7 +25,7 @@ class _ListenKey:
 class ListenKeyRegistry:
     """Futures listenKeys (60 minute validity, one per API key). Share one between an API and a streams server."""
 
-    def __init__(self, ttl: float = _LISTEN_KEY_TTL) -> None:
+    def __init__(self, ttl: float = LISTEN_KEY_LIFETIME) -> None:
         self.ttl = ttl
         self._by_key: dict[str, _ListenKey] = {}
         self._by_api_key: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..policy import integer_param
+from ..policy import SESSION_LOGON_KEY_TYPES, integer_param
 from .core import MockServerCore
 from .state import (
     MSG_INVALID_KEY,
@@ -39,7 +39,7 @@ class SessionMethods(MockServerCore):
     def _session_logon(self, request: MockRequest) -> Outcome:
         assert request.api_key is not None
         registered = self._keys[request.api_key]
-        if registered.key_type != "ed25519":
+        if registered.key_type not in SESSION_LOGON_KEY_TYPES:
             label = "HMAC-SHA-256" if registered.key_type == "hmac" else "RSA"
             if self._futures:
                 raise Reject(-1002, f"{label} API key is not supported for session logon; use an Ed25519 key.")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from ..policy import MICROSECOND_TIME_FIELDS
 from ..wire.server import ServerConnection
 
 if TYPE_CHECKING:
@@ -41,30 +42,7 @@ Handler: TypeAlias = Callable[["MockRequest"], Any]
 
 ALL_PERMISSIONS: frozenset[str] = frozenset({"TRADE", "USER_DATA", "USER_STREAM"})
 
-MAX_INT64 = 2**63 - 1
-MAX_UINT64 = 2**64 - 1
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
-
 MSG_INVALID_KEY = "Invalid API-key, IP, or permissions for action."
-
-# Fields that carry epoch milliseconds in JSON results and events; rescaled for timeUnit=MICROSECOND connections.
-_TIME_FIELDS = frozenset(
-    {
-        "E",
-        "T",
-        "O",
-        "W",
-        "serverTime",
-        "transactTime",
-        "workingTime",
-        "time",
-        "updateTime",
-        "authorizedSince",
-        "connectedSince",
-        "openTime",
-        "closeTime",
-    }
-)
 
 
 class ProfileDefault(enum.Enum):
@@ -212,7 +190,7 @@ def scale_times(obj: Any, factor: int) -> Any:
         return {
             key: (
                 value * factor
-                if key in _TIME_FIELDS and isinstance(value, int) and not isinstance(value, bool)
+                if key in MICROSECOND_TIME_FIELDS and isinstance(value, int) and not isinstance(value, bool)
                 else scale_times(value, factor)
             )
             for key, value in obj.items()
@@ -220,10 +198,6 @@ def scale_times(obj: Any, factor: int) -> Any:
     if isinstance(obj, list):
         return [scale_times(item, factor) for item in obj]
     return obj
-
-
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def key_type_of_pem(public_key_pem: str) -> KeyType:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..policy import STREAM_CONTROL_METHODS, STREAM_PROPERTIES, valid_control_id
 from ..spec import StreamPatternSpec
 from .core import MockServerCore
-from .state import MAX_INT64, MAX_UINT64, REQUEST_ID_PATTERN, ControlError, MockConnection, is_int
+from .state import ControlError, MockConnection
 
 __all__ = ["StreamControl"]
-
-_CONTROL_METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
 
 
 def _json_error_text(message: str) -> str:
@@ -58,7 +57,7 @@ class StreamControl(MockServerCore):
             if "method" not in decoded:
                 raise ControlError(2, f"Invalid request: missing field `method` at line 1 column {len(message)}")
             method = decoded["method"]
-            if method not in _CONTROL_METHODS:
+            if method not in STREAM_CONTROL_METHODS:
                 raise ControlError(
                     2,
                     f"Invalid request: unknown variant `{method}`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, "
@@ -74,13 +73,7 @@ class StreamControl(MockServerCore):
         await self._send(connection, {"result": result, "id": request_id})
 
     def _valid_control_id(self, value: Any) -> bool:
-        if is_int(value):
-            if self._futures:
-                return bool(0 <= value <= MAX_UINT64)
-            return bool(-MAX_INT64 - 1 <= value <= MAX_INT64)
-        if self._futures:
-            return False
-        return value is None or (isinstance(value, str) and REQUEST_ID_PATTERN.match(value) is not None)
+        return valid_control_id(self.product, value)
 
     def _control(self, connection: MockConnection, method: str, params: Any, has_params: bool) -> Any:
         if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
@@ -109,7 +102,7 @@ class StreamControl(MockServerCore):
         expected_length = 2 if method == "SET_PROPERTY" else 1
         if len(params) > expected_length:
             raise ControlError(2, "Invalid request: too many parameters")
-        if params[0] != "combined":
+        if params[0] not in STREAM_PROPERTIES:
             raise ControlError(0, "Unknown property")
         if method == "GET_PROPERTY":
             return connection.combined
