@@ -17,6 +17,8 @@ from binance_ws_runtime.connection import CloseInfo, LifecycleHooks, ManagedConn
 from binance_ws_runtime.errors import ConnectionClosedError
 
 from ._transports import TRANSPORTS, current_transport, selected_transport
+from .wire.framing import CLOSE, close_payload, frame
+from .wire.rawpeer import RawPeer, raw_server
 
 GUARD = 15.0
 """Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
@@ -384,3 +386,31 @@ async def test_restart_after_stop() -> None:
         await wait_until(lambda: "again" in frames)
         await conn.stop()
         assert server.connections == 2
+
+
+async def test_wait_open_while_a_link_is_closing_waits_for_the_next_link_without_spinning() -> None:
+    # The server sends its close frame but keeps TCP open for a moment: the client's link is closing (not open) while
+    # its reader has not reported the loss yet. wait_open must yield to the reader and return once the next link is
+    # up; before Python 3.12 a busy loop here only wasted CPU, from 3.12 it never yielded and hung the event loop.
+    connections: list[int] = []
+
+    async def script(peer: RawPeer) -> None:
+        connections.append(len(connections) + 1)
+        if len(connections) == 1:
+            await asyncio.sleep(0.2)  # the client is open and ready first
+            await peer.write(frame(CLOSE, close_payload(1001, b"going away")))
+            await peer.read_close_code()
+            await asyncio.sleep(0.3)
+        else:
+            await peer.wait_for_eof()
+
+    frames: list[str | bytes] = []
+    async with raw_server(script) as url:
+        conn = make_connection(url, frames, close_timeout=5.0)
+        await conn.start()
+        await wait_until(lambda: not conn.is_open)
+        assert conn.running and not conn.is_ready
+        await asyncio.wait_for(conn.wait_open(GUARD), GUARD)
+        assert conn.is_ready
+        assert len(connections) == 2
+        await conn.stop()

@@ -242,19 +242,26 @@ class ManagedConnection:
         """
         if self.is_ready:
             return
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         while True:
             self._raise_if_down()
-            if timeout is None:
-                await self._ready.wait()
-            else:
-                try:
-                    await wait_with_timeout(self._ready.wait(), timeout)
-                except TimeoutError:
-                    raise TimeoutError(f"{self.name} not reconnected within {timeout:g}s") from None
+            # While a link is closing, the reader has not reported the loss yet and _ready is still set: waiting
+            # on it would return at once (and never yield to the reader). Wait for the loss first, then for the
+            # next link.
+            event = self._link_down if self._ready.is_set() else self._ready
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"{self.name} not reconnected within {timeout:g}s")
+            try:
+                await wait_with_timeout(event.wait(), remaining)
+            except TimeoutError:
+                raise TimeoutError(f"{self.name} not reconnected within {timeout:g}s") from None
             self._raise_if_down()
             if self.is_ready:
                 return
-            # The link dropped again between the wake-up and now; the event was cleared, wait again.
+            # Whatever the state, give the reader a turn before looking again.
+            await asyncio.sleep(0)
 
     def request_reconnect(self, reason: str) -> None:
         """Close the current link gracefully and reconnect at once (serverShutdown, rotation)."""
