@@ -6,7 +6,7 @@
 const { snakeCase } = require('../helpers/naming');
 const { methodName, keywordArguments } = require('./client');
 const { builders } = require('./streams');
-const { paramsExample } = require('./spec-table');
+const { paramsExample } = require('../helpers/replies');
 const { pyValue, docstring, GENERATED_NOTICE } = require('./python');
 const { runtimeProject, runtimeModule } = require('../helpers/runtime');
 const { modelsFor } = require('../helpers/models');
@@ -432,7 +432,7 @@ function modulesList(ir, params) {
       `- \`${pkg}/structs.py\`: the event models as msgspec Structs (\`event_models="msgspec"\`).`,
     ] : []),
     `- \`${pkg}/errors.py\`, \`${pkg}/auth.py\`: the exceptions and the signing (\`BinanceAuth\`), under this package's name.`,
-    `- \`${pkg}/testing.py\`: \`MockBinanceServer\`, an offline server that speaks this spec, for your own tests.`,
+    `- \`${pkg}/testing.py\`: \`MockBinanceServer\`, an offline server that speaks this spec, for your own tests; \`${pkg}/_mock_data.py\`: what it answers with (reply templates and example events built from the spec's schemas), imported by nothing else.`,
     `- \`${pkg}/_spec.py\`: the spec as data for the runtime (operations and their signing, events, stream patterns, servers).`,
     runtime,
     `- \`${pkg}/tests/\`: this package's own tests (its operations, models, streams and README examples).`,

@@ -5,7 +5,6 @@
  */
 const { runtimeModule } = require('../helpers/runtime');
 const { modelsFor } = require('../helpers/models');
-const { paramsExample } = require('../helpers/replies');
 const { pyString, docstring, GENERATED_NOTICE } = require('./python');
 const { methodName, responseClassName } = require('./client');
 
@@ -98,5 +97,4 @@ ${patterns.join('\n')}
 `;
 }
 
-// paramsExample moved to helpers/replies.js; re-exported for components/readme.js until it imports it from there.
-module.exports = { renderSpecModule, paramsExample };
+module.exports = { renderSpecModule };
