@@ -77,6 +77,8 @@ class Meter:
         self.seen = 0
         self.started = 0.0
         self.finished = 0.0
+        self.cpu_started = 0.0
+        self.cpu_finished = 0.0
         self.last: Any = None
         self.done = asyncio.Event()
         self.rss_every = rss_every
@@ -88,20 +90,25 @@ class Meter:
         seen = self.seen
         if seen == 1:
             self.started = time.perf_counter()
+            self.cpu_started = time.process_time()
         if self.rss_every and seen % self.rss_every == 0:
             self.rss_series.append((seen, rss_bytes()))
         if seen == self.count:
             self.finished = time.perf_counter()
+            self.cpu_finished = time.process_time()
             self.done.set()
 
     def result(self) -> dict[str, Any]:
         complete = self.seen >= self.count
         elapsed = self.finished - self.started if complete else 0.0
+        cpu = self.cpu_finished - self.cpu_started if complete else 0.0
         return {
             "events": self.seen,
             "complete": complete,
             "seconds": elapsed,
             "rate": (self.count - 1) / elapsed if complete and elapsed > 0 else 0.0,
+            # The contender's own CPU time per event (all its threads): what it costs, apart from waiting.
+            "cpu_us_per_event": cpu * 1e6 / (self.count - 1) if complete and cpu > 0 else 0.0,
             "last_type": type(self.last).__name__,
             "last_kind": object_kind(self.last),
             "rss_series": self.rss_series,

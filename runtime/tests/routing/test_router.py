@@ -215,6 +215,29 @@ def test_invalid_payload_raises_decode_error_with_its_cause_and_frame() -> None:
         SPOT.from_object(json.loads(broken))
 
 
+def test_the_combined_decoder_agrees_with_decode_on_wrapped_frames_and_leaves_the_rest() -> None:
+    for router in (SPOT, FUTURES, API, EventRouter(SPOT.routes)):
+        decode_combined = router.combined_decoder()
+        for case in CASES:
+            frame = case.frame.encode()
+            if case.router is not router or not frame.startswith(b'{"stream":'):
+                continue
+            for _ in range(2):  # the first call fills the caches, the second reads them
+                assert decode_combined(frame) == router.decode(frame)
+        # Not a {"stream", "data"} wrapper: replies, bare events and notices are left to the caller.
+        for other in (b'{"result":null,"id":1}', TRADE.encode(), b'{"e":"serverShutdown","E":1}', b""):
+            assert decode_combined(other) is None
+    decode_combined = SPOT.combined_decoder()
+    # Unknown streams and layouts the shortcut cannot read take decode's general path.
+    assert decode_combined(b'{"stream":"btcusdt@trade" ,"data":' + TRADE.encode() + b"}").event_type == "trade"
+    with pytest.raises(EventDecodeError):
+        decode_combined(combined("btcusdt@nothing", '{"e":"nobody"}').encode())
+    broken = combined("btcusdt@trade", TRADE.replace('"t":2', '"t":"two"')).encode()
+    with pytest.raises(EventDecodeError) as caught:
+        decode_combined(broken)
+    assert caught.value.cause is not None and caught.value.raw == broken
+
+
 def test_stream_name_overrides_an_ambiguous_event_type() -> None:
     for stream, expected in (("btcusdt@depth", "DiffDepthEvent"), ("btcusdt@depth5", "PartialDepthEvent")):
         route = FUTURES.route_for_stream(stream)

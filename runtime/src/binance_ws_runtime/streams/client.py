@@ -295,6 +295,7 @@ class StreamClientBase(ClientCore):
         """How the client's links turn frames into events (see :class:`~.links.EventSink`)."""
         return EventSink(
             decode=self._router.decode,
+            decode_combined=self._router.combined_decoder(),
             deliver=self._deliver,
             routed=self.settings.deliver_routed,
             remember=self._event_ring.append if self._history.enabled else None,

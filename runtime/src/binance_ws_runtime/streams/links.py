@@ -53,6 +53,9 @@ class EventSink(NamedTuple):
 
     decode: Callable[..., RoutedEvent]
     """The router's ``decode(raw, stream=None)``."""
+    decode_combined: Callable[[bytes], RoutedEvent | None]
+    """The router's :meth:`~..routing.router.EventRouter.combined_decoder`: None for a frame that is no
+    ``{"stream", "data"}`` wrapper."""
     deliver: Callable[[str, Any], None]
     """The client's delivery to handlers and iterators: ``deliver(event_type, payload)``."""
     routed: bool

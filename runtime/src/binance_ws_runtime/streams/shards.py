@@ -181,7 +181,7 @@ class MarketLink(Link):
 
     def frame_handler(self) -> Callable[[str | bytes], None]:
         self.sink = sink = self.host._event_sink()
-        decode, deliver, routed_delivery, remember, _recover = sink
+        decode, decode_combined, deliver, routed_delivery, remember, _recover = sink
         now = time.time
         on_reply = self.on_reply_frame
         undecodable = self.on_undecodable
@@ -195,14 +195,18 @@ class MarketLink(Link):
         if self.host.routes.combined:
 
             def on_frame(raw: str | bytes) -> None:
-                if (
-                    raw.startswith(prefixes_bytes) if isinstance(raw, bytes) else raw.startswith(prefixes_text)
-                ) and on_reply(raw):
-                    return
                 if link.dedupe and shard.is_duplicate(raw, link_id):
                     return
                 try:
-                    routed = decode(raw)
+                    # Events come wrapped in {"stream": ...}; replies and notices never are, so the event path
+                    # tests one prefix and the reply test runs only for what is not an event.
+                    routed = decode_combined(raw) if isinstance(raw, bytes) else None
+                    if routed is None:
+                        if (
+                            raw.startswith(prefixes_bytes) if isinstance(raw, bytes) else raw.startswith(prefixes_text)
+                        ) and on_reply(raw):
+                            return
+                        routed = decode(raw)
                 except EventDecodeError as exc:
                     undecodable(raw, exc)
                     return
@@ -248,7 +252,7 @@ class MarketLink(Link):
             return
         if isinstance(obj, dict) and self.on_reply(obj):
             return
-        _decode, deliver, routed_delivery, remember, recover = self.sink
+        _decode, _decode_combined, deliver, routed_delivery, remember, recover = self.sink
         routed = recover(raw, stream) if recover is not None else None
         if routed is None:
             self.context.report_bad_frame(raw, error)

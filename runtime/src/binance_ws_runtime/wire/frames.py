@@ -220,6 +220,37 @@ class FrameParser:
             while size - position >= 2:
                 first = buffer[position]
                 second = buffer[position + 1]
+                if first == _FIN | OP_TEXT and second <= 126 and not mask_bit and self._fragments is None:
+                    # A whole unmasked text message under 64 KiB, what a server sends nearly always: the checks
+                    # below that cannot fail for it are skipped (a masked frame has second > 126 and goes on).
+                    if second < 126:
+                        length = second
+                        start = position + 2
+                    elif size - position < 4:
+                        break
+                    else:
+                        length = (buffer[position + 2] << 8) | buffer[position + 3]
+                        start = position + 4
+                    if max_size is not None and length > max_size:
+                        raise ProtocolError(MESSAGE_TOO_BIG, f"message over the size limit ({length} > {max_size})")
+                    end = start + length
+                    if end > size:
+                        break
+                    payload = buffer[start:end]
+                    position = end
+                    text: bytes | str = payload
+                    if not text_as_bytes:
+                        try:
+                            text = payload.decode("utf-8")
+                        except UnicodeDecodeError as exc:
+                            raise _utf8_error(exc) from None
+                    elif not payload.isascii():
+                        self._check_utf8(payload)
+                    try:
+                        self.on_text(text)
+                    except Exception as exc:
+                        self.on_error(exc)
+                    continue
                 if first & _RSV and not (first & _RSV == _RSV1 and self._decoders):
                     raise ProtocolError(PROTOCOL_ERROR, "reserved bits must be 0")
                 if second & _MASK != mask_bit:
