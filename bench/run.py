@@ -27,21 +27,24 @@ ROOT = BENCH.parent
 WORK = BENCH / ".work"
 PY = sys.executable
 
+# Each target's pair runs back to back (websockets+orjson then ours; picows+orjson then our fastest modes), so that
+# the per-round ratio of a pair sees one phase of the machine: on shared hosts the speed of everything shifts by a
+# third from one minute to the next, far more than the differences measured.
 COMBINED_CONTENDERS = (
-    "picows-orjson",
     "websockets-orjson",
-    "websockets-json",
     "ours",
     "ours-no-history",
+    "websockets-json",
+    "picows-orjson",
+    "ours-picows-msgspec",
+    "ours-msgspec",
     "ours-picows",
     "ours-picows-no-history",
-    "ours-msgspec",
-    "ours-picows-msgspec",
     "ours-iterator",
     "binance-sdk-spot",
     "python-binance",
 )
-RAW_CONTENDERS = ("picows-orjson", "websockets-orjson", "ours", "ours-no-history", "ours-picows", "ours-picows-msgspec")
+RAW_CONTENDERS = ("websockets-orjson", "ours", "ours-no-history", "picows-orjson", "ours-picows-msgspec", "ours-picows")
 
 LABELS = {
     "picows-orjson": "`picows` + `orjson` (ceiling)",
@@ -380,6 +383,16 @@ def rate_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def paired_ratio(ours: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> float:
+    """Median over the rounds of ours / baseline, each round's two runs taken back to back (see the plan order)."""
+    ratios = [
+        a["rate"] / b["rate"]
+        for a, b in zip(ours, baseline, strict=False)
+        if a.get("complete") and b.get("complete") and b.get("rate")
+    ]
+    return median(ratios)
+
+
 def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
     if target <= 0:
         return "n/a"
@@ -456,12 +469,14 @@ def write_report(data: dict[str, Any]) -> str:
     add("| target | measured | verdict |")
     add("|---|---|---|")
     for mode_name, table in (("combined", comb), ("raw", raw)):
+        runs_of = tp[mode_name]
         ours_rate = table.get("ours", {}).get("median", 0.0)
         ws_rate = table.get("websockets-orjson", {}).get("median", 0.0)
+        ratio = paired_ratio(runs_of.get("ours", []), runs_of.get("websockets-orjson", []))
         add(
-            f"| typed events to a handler >= 80 % of `websockets`+`orjson` ({mode_name}, default transport, "
-            f"default options) | {ours_rate:,.0f} msg/s = {100 * ours_rate / ws_rate if ws_rate else 0:.0f} % "
-            f"of {ws_rate:,.0f} | {verdict(ours_rate, 0.8 * ws_rate)} |"
+            f"| typed events to a handler at least as fast as `websockets`+`orjson` handing out dicts ({mode_name}, "
+            f"default transport, default options; median of the per-round ratios) | {100 * ratio:.0f} % "
+            f"({ours_rate:,.0f} vs {ws_rate:,.0f} msg/s, medians) | {verdict(100 * ratio, 100.0)} |"
         )
         best_name = max(
             (n for n in OUR_MODES if n in table),
@@ -470,10 +485,11 @@ def write_report(data: dict[str, Any]) -> str:
         )
         best = table.get(best_name, {}).get("median", 0.0)
         ceiling = table.get("picows-orjson", {}).get("median", 0.0)
+        best_ratio = paired_ratio(runs_of.get(best_name, []), runs_of.get("picows-orjson", []))
         add(
             f"| typed events >= 40 % of `picows`+`orjson` on the fastest transport we offer ({mode_name}; "
-            f"best mode: {best_name}) | {best:,.0f} msg/s = "
-            f"{100 * best / ceiling if ceiling else 0:.0f} % of {ceiling:,.0f} | {verdict(best, 0.4 * ceiling)} |"
+            f"best mode: {best_name}; median of the per-round ratios) | {100 * best_ratio:.0f} % "
+            f"({best:,.0f} vs {ceiling:,.0f} msg/s, medians) | {verdict(100 * best_ratio, 40.0)} |"
         )
     rtt = data["rtt_summary"]
     for label, ours_key, bare_key in (

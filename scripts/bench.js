@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * npm run bench: prepares bench/.venv (peers pinned in bench/requirements.txt; our runtime dependencies resolved to
+ * npm run bench: prepares bench/.venv on the newest Python of the test matrix (peers pinned in bench/requirements.txt; our runtime dependencies resolved to
  * the newest versions runtime/pyproject.toml allows, as for a user installing today), generates every spec of
  * specs/binance/asyncapi into bench/.work/generated (timed: that is the generation benchmark), installs the
  * spot and spot-streams packages into the bench virtualenv and runs bench/run.py, which writes bench/RESULTS.md.
@@ -10,8 +10,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { ensureVenv, pip } = require('./lib/venv');
-const { declaredRequirements } = require('./lib/matrix');
+const { ensureVenv, findPython, pip } = require('./lib/venv');
+const { ENVIRONMENTS, declaredRequirements } = require('./lib/matrix');
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -70,7 +70,11 @@ function ensureMeasuredPackages() {
 
 async function main() {
   const started = Date.now();
-  const python = await ensureVenv(VENV, REQUIREMENTS);
+  // The newest environment of the test matrix: the newest Python we claim, with the newest dependencies.
+  const newest = ENVIRONMENTS.find((env) => env.resolution === 'newest');
+  const interpreter = findPython(newest.python);
+  if (!interpreter) console.log(`[bench] no Python ${newest.python} found; measuring on the default Python instead`);
+  const python = await ensureVenv(VENV, REQUIREMENTS, interpreter || null);
   console.log('[bench] resolving the newest versions of our runtime dependencies');
   await pip(python, ['install', '--quiet', '--upgrade', '--upgrade-strategy', 'eager', ...declaredRequirements()], { cwd: ROOT });
   const timings = generateAll();
