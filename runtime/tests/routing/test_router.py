@@ -238,6 +238,26 @@ def test_the_combined_decoder_agrees_with_decode_on_wrapped_frames_and_leaves_th
     assert caught.value.cause is not None and caught.value.raw == broken
 
 
+def test_the_stream_decoder_agrees_with_decode_for_raw_frames() -> None:
+    for router in (SPOT, FUTURES, API, EventRouter(FUTURES.routes)):
+        decode_stream = router.stream_decoder()
+        for case in CASES:
+            if case.router is not router:
+                continue
+            frame = case.frame.encode()
+            for stream in {case.stream if case.pass_stream else None, None}:
+                for _ in range(2):  # the first call fills the caches, the second reads them
+                    assert decode_stream(frame, stream) == router.decode(frame, stream=stream)
+    decode_stream = SPOT.stream_decoder()
+    assert decode_stream(b'{"e":"serverShutdown","E":1}', "btcusdt@trade").event_type == "serverShutdown"
+    broken = TRADE.replace('"t":2', '"t":"two"').encode()
+    with pytest.raises(EventDecodeError) as caught:
+        decode_stream(broken, "btcusdt@trade")
+    assert caught.value.cause is not None and caught.value.raw == broken
+    with pytest.raises(EventDecodeError):
+        decode_stream(b'{"e":"nobody"}', "btcusdt@nothing")
+
+
 def test_stream_name_overrides_an_ambiguous_event_type() -> None:
     for stream, expected in (("btcusdt@depth", "DiffDepthEvent"), ("btcusdt@depth5", "PartialDepthEvent")):
         route = FUTURES.route_for_stream(stream)

@@ -342,6 +342,7 @@ class EventRouterLike(Protocol):
 
     def decode(self, raw: bytes | str, *, stream: str | None = None) -> RoutedEvent: ...
     def combined_decoder(self) -> Callable[[bytes], RoutedEvent | None]: ...
+    def stream_decoder(self) -> Callable[[bytes, str | None], RoutedEvent]: ...
     def from_object(self, obj: Any, stream: str | None = None) -> RoutedEvent: ...
     def decode_tolerant(self, raw: bytes | str, *, stream: str | None = None) -> DriftedEvent: ...
 
@@ -503,6 +504,32 @@ class EventRouter:
             return decode(raw)
 
         return decode_combined
+
+    def stream_decoder(self) -> Callable[[bytes, str | None], RoutedEvent]:
+        """``decode(raw, stream=stream)`` for the bytes frames of a raw (``/ws/<stream>``) connection, bound into one
+        closure as :meth:`combined_decoder` is; same results and errors as :meth:`decode`."""
+        fast_by_stream = self._fast_by_stream  # cleared in place when full, never replaced
+        stream_fast = self._stream_fast
+        decode = self.decode
+        decode_general = self._decode_general
+        invalid = self._invalid
+        new_tuple = _new_tuple
+
+        def decode_stream(raw: bytes, stream: str | None) -> RoutedEvent:
+            if stream is not None:
+                fast = fast_by_stream.get(stream, _UNSEEN)
+                if fast is _UNSEEN:
+                    fast = stream_fast(stream)
+                if fast is not None:
+                    validate_json, event_type, route = fast
+                    try:
+                        event = validate_json(raw)
+                    except invalid:
+                        return decode_general(raw, stream)
+                    return new_tuple(RoutedEvent, (event_type or route.event_type_of(event), event, stream, None))
+            return decode(raw, stream=stream)
+
+        return decode_stream
 
     def from_object(self, obj: Any, stream: str | None = None) -> RoutedEvent:
         """Route an already decoded JSON value (dict or list)."""

@@ -296,6 +296,7 @@ class StreamClientBase(ClientCore):
         return EventSink(
             decode=self._router.decode,
             decode_combined=self._router.combined_decoder(),
+            decode_stream=self._router.stream_decoder(),
             deliver=self._deliver,
             routed=self.settings.deliver_routed,
             remember=self._event_ring.append if self._history.enabled else None,

@@ -56,6 +56,8 @@ class EventSink(NamedTuple):
     decode_combined: Callable[[bytes], RoutedEvent | None]
     """The router's :meth:`~..routing.router.EventRouter.combined_decoder`: None for a frame that is no
     ``{"stream", "data"}`` wrapper."""
+    decode_stream: Callable[[bytes, str | None], RoutedEvent]
+    """The router's :meth:`~..routing.router.EventRouter.stream_decoder`: ``decode(raw, stream)`` for raw frames."""
     deliver: Callable[[str, Any], None]
     """The client's delivery to handlers and iterators: ``deliver(event_type, payload)``."""
     routed: bool

@@ -36,6 +36,7 @@ _MAX_OVERLAP_FRAMES = 200_000
 # out of the router; anything the test misses still reaches the reply handler through the decode-error path.
 _REPLY_PREFIXES_TEXT = ('{"result"', '{"id"', '{"error"', '{"code"')
 _REPLY_PREFIXES_BYTES = tuple(prefix.encode() for prefix in _REPLY_PREFIXES_TEXT)
+_EVENT_PREFIX_BYTES = b'{"e":'
 
 
 class Shard:
@@ -181,7 +182,7 @@ class MarketLink(Link):
 
     def frame_handler(self) -> Callable[[str | bytes], None]:
         self.sink = sink = self.host._event_sink()
-        decode, decode_combined, deliver, routed_delivery, remember, _recover = sink
+        decode, decode_combined, decode_stream, deliver, routed_delivery, remember, _recover = sink
         now = time.time
         on_reply = self.on_reply_frame
         undecodable = self.on_undecodable
@@ -190,6 +191,7 @@ class MarketLink(Link):
         link_id = self.link_id
         prefixes_text = _REPLY_PREFIXES_TEXT
         prefixes_bytes = _REPLY_PREFIXES_BYTES
+        event_prefix = _EVENT_PREFIX_BYTES
         shutdown = SERVER_SHUTDOWN
 
         if self.host.routes.combined:
@@ -220,16 +222,18 @@ class MarketLink(Link):
             return on_frame
 
         def on_raw_frame(raw: str | bytes) -> None:
-            if (
-                raw.startswith(prefixes_bytes) if isinstance(raw, bytes) else raw.startswith(prefixes_text)
-            ) and on_reply(raw):
+            if isinstance(raw, bytes):
+                # Most events start with their "e"; replies never do, so only the others take the reply test.
+                if not raw.startswith(event_prefix) and raw.startswith(prefixes_bytes) and on_reply(raw):
+                    return
+            elif raw.startswith(prefixes_text) and on_reply(raw):
                 return
             if link.dedupe and shard.is_duplicate(raw, link_id):
                 return
             # Raw payloads carry no stream name; a raw connection holds one stream, which names them all.
             stream = next(iter(shard.streams), None)
             try:
-                routed = decode(raw, stream=stream)
+                routed = decode_stream(raw, stream) if isinstance(raw, bytes) else decode(raw, stream=stream)
             except EventDecodeError as exc:
                 undecodable(raw, exc, stream)
                 return
@@ -252,7 +256,7 @@ class MarketLink(Link):
             return
         if isinstance(obj, dict) and self.on_reply(obj):
             return
-        _decode, _decode_combined, deliver, routed_delivery, remember, recover = self.sink
+        _decode, _decode_combined, _decode_stream, deliver, routed_delivery, remember, recover = self.sink
         routed = recover(raw, stream) if recover is not None else None
         if routed is None:
             self.context.report_bad_frame(raw, error)

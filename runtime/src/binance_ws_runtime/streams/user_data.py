@@ -77,7 +77,7 @@ class UserDataLink(Link):
         return self.host.routes.user_data_url(self.session.listen_key)
 
     def frame_handler(self) -> Callable[[str | bytes], None]:
-        decode, _decode_combined, deliver, routed_delivery, _remember, recover = self.host._event_sink()
+        decode, _decode_combined, _decode_stream, deliver, routed_delivery, _remember, recover = self.host._event_sink()
         context = self.context
         record = context.history.record
         report_bad_frame = context.report_bad_frame
