@@ -458,8 +458,9 @@ def write_report(data: dict[str, Any]) -> str:
     add("`multiplex_socket`). Peers are pointed at the local server through their own URL options (SDK:")
     add("`ConfigurationWebSocketStreams(stream_url=...)`; python-binance: the socket manager's `STREAM_URL`).")
     add("Baselines use each library the idiomatic way (`async for message in ws`, which decodes text frames to")
-    add("`str`; picows hands a memoryview to `orjson`). Our default transport is `websockets` for the handshake,")
-    add("keepalive and closing; it reads incoming frames and writes requests with its own code (`_frames.py`).")
+    add("`str`; picows hands a memoryview to `orjson`). Our default transport drives the documented Sans-I/O")
+    add("layer of `websockets` (`ClientProtocol`) for the opening handshake from an `asyncio.Protocol` of its own,")
+    add("then owns the connection: frames, pings, the close handshake (`binance_ws_runtime/wire/`).")
     add("")
 
     add("## Targets")
