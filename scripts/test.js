@@ -21,7 +21,7 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
-const { compareWithGolden, compareEmbeddedRuntime } = require('./lib/golden');
+const { compareWithGolden, compareEmbeddedRuntime, compareKindTests } = require('./lib/golden');
 const { checkRealPayloads } = require('./lib/realdata');
 const { checkPeers } = require('./lib/peers');
 const { selectEnvironments, prepareEnvironment, describeVersions, fallbackEnvironment } = require('./lib/matrix');
@@ -132,11 +132,13 @@ async function generateCases(cases) {
   }
   for (const c of generated) {
     if (c.origin === 'own') {
-      const problems = compareWithGolden(c.outputDir, c.module);
+      const problems = compareWithGolden(c.outputDir, c.module, c.kind);
       record(`${c.name}: golden copy`, problems.length ? 'failed' : 'passed', problems.length ? `${problems.slice(0, 20).join('\n')}\nregenerate with: npm run golden:update` : '');
     }
     const embedded = compareEmbeddedRuntime(path.join(c.outputDir, c.packageName), c.kind);
     record(`${c.name}: embedded runtime`, embedded.length ? 'failed' : 'passed', embedded.length ? embedded.slice(0, 20).join('\n') : 'byte-identical to runtime/src');
+    const kindTests = compareKindTests(path.join(c.outputDir, c.packageName), c.kind);
+    record(`${c.name}: ${c.kind} tests`, kindTests.length ? 'failed' : 'passed', kindTests.length ? kindTests.join('\n') : `byte-identical to kind-tests/${c.kind}`);
   }
   return generated;
 }

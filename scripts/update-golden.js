@@ -9,8 +9,8 @@ const { writeGolden, GOLDEN_ROOT } = require('./lib/golden');
 async function main() {
   const own = allCases(path.join(ROOT, 'test', 'output')).cases.filter((c) => c.origin === 'own');
   for (const c of own) {
-    await generate({ specFile: c.specFile, outputDir: c.outputDir, params: { packageName: c.packageName, moduleName: c.moduleName } });
-    writeGolden(c.outputDir, c.module);
+    const { ir } = await generate({ specFile: c.specFile, outputDir: c.outputDir, params: { packageName: c.packageName, moduleName: c.moduleName } });
+    writeGolden(c.outputDir, c.module, ir.kind);
     console.log(`updated ${path.relative(ROOT, path.join(GOLDEN_ROOT, c.module))}`);
   }
 }

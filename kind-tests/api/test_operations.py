@@ -38,7 +38,12 @@ Operation = Any
 
 OPERATIONS = sorted(SPEC.operations.values(), key=lambda op: op.method)
 # The mock server answers these from its own state (sessions, subscriptions, listenKeys), not from templates.
-STATEFUL = NEEDS_SESSION | NEEDS_SUBSCRIPTION | NEEDS_LISTEN_KEY | {"userDataStream.start", "userDataStream.subscribe.signature"}
+STATEFUL = (
+    NEEDS_SESSION
+    | NEEDS_SUBSCRIPTION
+    | NEEDS_LISTEN_KEY
+    | {"userDataStream.start", "userDataStream.subscribe.signature"}
+)
 
 
 def key_types(operation: Operation) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("msgspec") is None, reason="msgspec is not installed"),
 ]
 
+
 def struct_router() -> Any:
     from ... import structs
 
