@@ -229,7 +229,8 @@ def test_the_combined_decoder_agrees_with_decode_on_wrapped_frames_and_leaves_th
             assert decode_combined(other) is None
     decode_combined = SPOT.combined_decoder()
     # Unknown streams and layouts the shortcut cannot read take decode's general path.
-    assert decode_combined(b'{"stream":"btcusdt@trade" ,"data":' + TRADE.encode() + b"}").event_type == "trade"
+    spaced = decode_combined(b'{"stream":"btcusdt@trade" ,"data":' + TRADE.encode() + b"}")
+    assert spaced is not None and spaced.event_type == "trade"
     with pytest.raises(EventDecodeError):
         decode_combined(combined("btcusdt@nothing", '{"e":"nobody"}').encode())
     broken = combined("btcusdt@trade", TRADE.replace('"t":2', '"t":"two"')).encode()
