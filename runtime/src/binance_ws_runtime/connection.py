@@ -1,9 +1,10 @@
 """One logical websocket link: connect, read in order, detect silence, reconnect with backoff.
 
-The transport (``wire/transport.py``: ``websockets`` by default, ``picows`` optionally) hands every frame to
-``on_frame`` synchronously from the socket's read callback, in arrival order, and reports the close only
-after the frames that preceded it. So a server that sends a burst and then closes (1001 "going away", the
-24 h cut) has every frame of the burst delivered before ``on_close`` runs and before any reconnect starts.
+The transport (``wire/transport.py``, opened by ``wire/opening.py``: ``websockets`` by default, ``picows``
+optionally) hands every frame to ``on_frame`` synchronously from the socket's read callback, in arrival order, and
+reports the close only after the frames that preceded it. So a server that sends a burst and then closes (1001
+"going away", the 24 h cut) has every frame of the burst delivered before ``on_close`` runs and before any reconnect
+starts.
 That is where several peers lose data or stall.
 """
 
@@ -18,12 +19,12 @@ from typing import Any, Literal
 from .backoff import Backoff
 from .errors import ConnectionClosedError
 from .timeouts import wait_with_timeout
+from .wire.opening import open_transport
 from .wire.transport import (
     CloseInfo,
     LinkOptions,
     Transport,
     TransportName,
-    open_transport,
     redact_url,
     require_transport,
 )

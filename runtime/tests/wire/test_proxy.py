@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from binance_ws_runtime.errors import ConnectionClosedError
+from binance_ws_runtime.wire.opening import open_transport
 from binance_ws_runtime.wire.proxy import proxy_for
-from binance_ws_runtime.wire.transport import LinkOptions, open_transport
+from binance_ws_runtime.wire.transport import LinkOptions
 
 from .framing import CLOSE, TEXT, close_payload, frame
 from .rawpeer import GUARD, RawPeer, raw_server

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from binance_ws_runtime.errors import ConnectionClosedError
-from binance_ws_runtime.wire.transport import CloseInfo, LinkOptions, Transport, open_transport
+from binance_ws_runtime.wire.opening import open_transport
+from binance_ws_runtime.wire.transport import CloseInfo, LinkOptions, Transport
 
 from .._transports import TRANSPORTS, current_transport, selected_transport
 from .framing import BINARY, CLOSE, CONT, PING, PONG, TEXT, close_payload, frame

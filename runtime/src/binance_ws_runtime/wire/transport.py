@@ -1,4 +1,4 @@
-"""The socket under a :class:`~..connection.ManagedConnection`: what a transport is, and how one is opened.
+"""The socket under a :class:`~..connection.ManagedConnection`: what a transport is (:mod:`.opening` opens one).
 
 Two implementations of :class:`Transport`:
 
@@ -32,7 +32,6 @@ __all__ = [
     "LinkOptions",
     "Transport",
     "TransportName",
-    "open_transport",
     "redact_url",
     "require_transport",
 ]
@@ -179,15 +178,3 @@ class Transport(abc.ABC):
     @abc.abstractmethod
     async def wait_closed(self) -> CloseInfo:
         """Wait until the socket is gone (every frame before the close delivered); how it ended."""
-
-
-async def open_transport(kind: str, url: str, options: LinkOptions) -> Transport:
-    """Open a link; :class:`ConnectionClosedError` (with the cause, never the secret parts of ``url``) on failure."""
-    # Each transport module is imported when asked for: picows is optional, and neither needs the other.
-    if kind == "picows":
-        from .picows_transport import open_picows
-
-        return await open_picows(url, options)
-    from .websockets_transport import open_websockets
-
-    return await open_websockets(url, options)
