@@ -119,4 +119,46 @@ function makeIR(ir) {
   return out;
 }
 
-module.exports = { EMBEDDED, SHARED, makeIR, operation, param, event, pattern, streamParam };
+/**
+ * A streams IR with the shapes the Struct tests need: a kline event whose nested object and $ref'd levels the
+ * Structs must reach, a user-data event inside the {subscriptionId, event} envelope, and a control request that
+ * must not become a Struct.
+ *
+ * @returns {IR}
+ */
+function streamsStructsIR() {
+  const schemas = {
+    levels: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
+    klineEvent: {
+      type: 'object',
+      required: ['e', 'k'],
+      properties: {
+        e: { type: 'string', const: 'kline' },
+        k: { type: 'object', required: ['t'], properties: { t: { type: 'integer' }, x: { type: 'boolean' } } },
+        b: { $ref: '#/components/schemas/levels' },
+      },
+    },
+    userEvent: {
+      type: 'object',
+      properties: {
+        subscriptionId: { type: 'integer' },
+        event: { type: 'object', required: ['e'], properties: { e: { type: 'string', const: 'balanceUpdate' }, d: { type: 'string' } } },
+      },
+    },
+    subscribeRequest: { type: 'object', properties: { method: { type: 'string' }, params: { type: 'array', items: { type: 'string' } } } },
+  };
+  return makeIR({
+    info: { title: 'Fixture', version: '1' },
+    kind: 'streams',
+    schemas,
+    messages: {
+      subscribeRequest: { id: 'subscribeRequest', name: 'subscribeRequest', title: '', summary: '', description: '', schema: 'subscribeRequest' },
+    },
+    events: [
+      event({ messageId: 'klineEvent', eventTypes: ['kline'], streamPatterns: [pattern('{symbol}@kline_{interval}')] }),
+      event({ messageId: 'userEvent', eventTypes: ['balanceUpdate'], bodyKey: 'event' }),
+    ],
+  });
+}
+
+module.exports = { EMBEDDED, SHARED, makeIR, operation, param, event, pattern, streamParam, streamsStructsIR };

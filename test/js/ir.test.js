@@ -5,7 +5,7 @@ const yaml = require('js-yaml');
 const { buildIR, SpecError, serverUrl } = require('../../helpers/ir');
 
 const fixture = (name) => yaml.load(fs.readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8'));
-const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'specs', 'binance', 'asyncapi');
+const { CORPUS_SPECS: CORPUS } = require('./corpus');
 const corpusIt = fs.existsSync(CORPUS) ? it : it.skip;
 
 describe('buildIR on an API fixture', () => {

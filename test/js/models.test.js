@@ -1,16 +1,13 @@
 'use strict';
 
-const fs = require('fs');
-const path = require('path');
-const yaml = require('js-yaml');
 const { buildModels } = require('../../helpers/models');
 const { pythonType } = require('../../helpers/types');
 const { renderModelsModule } = require('../../components/models');
 const { renderMessageExamplesModule } = require('../../components/message-examples');
 const { buildIR } = require('../../helpers/ir');
 const { EMBEDDED, makeIR, operation, event, pattern } = require('./ir-factory');
+const { describeCorpus, loadCorpusSpec } = require('./corpus');
 
-const SPEC_DIR = '/work/shared/specs/binance/asyncapi';
 const SPECS = ['spot', 'umfutures', 'cmfutures', 'spot-streams', 'umfutures-streams', 'cmfutures-streams'];
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
@@ -153,8 +150,8 @@ describe('buildModels on a fixture', () => {
   });
 });
 
-describe.each(SPECS)('real spec %s', (spec) => {
-  const doc = yaml.load(fs.readFileSync(path.join(SPEC_DIR, `${spec}.yaml`), 'utf8'));
+describeCorpus(SPECS, 'real spec %s', (spec) => {
+  const doc = loadCorpusSpec(spec);
   const ir = buildIR(doc, {});
   const models = buildModels(ir);
 

@@ -12,7 +12,7 @@ const { validateParams, overlaySettings } = require('../../helpers/params');
 const { buildIR } = require('../../helpers/ir');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'specs', 'binance', 'asyncapi');
+const { CORPUS_SPECS: CORPUS } = require('./corpus');
 const OWN = path.join(ROOT, 'specs', 'binance', 'asyncapi');
 const load = (file) => yaml.load(fs.readFileSync(file, 'utf8'));
 

@@ -1,54 +1,16 @@
 'use strict';
 
-const fs = require('fs');
-const path = require('path');
-const yaml = require('js-yaml');
 const { structsFor } = require('../../helpers/structs');
 const { buildModels } = require('../../helpers/models');
 const { buildIR } = require('../../helpers/ir');
-const { makeIR, event, pattern } = require('./ir-factory');
+const { streamsStructsIR } = require('./ir-factory');
+const { describeCorpus, loadCorpusSpec } = require('./corpus');
 
-const SPEC_DIR = '/work/shared/specs/binance/asyncapi';
 const STREAM_SPECS = ['spot-streams', 'umfutures-streams', 'cmfutures-streams'];
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 
-function fixtureIR() {
-  const schemas = {
-    levels: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
-    klineEvent: {
-      type: 'object',
-      required: ['e', 'k'],
-      properties: {
-        e: { type: 'string', const: 'kline' },
-        k: { type: 'object', required: ['t'], properties: { t: { type: 'integer' }, x: { type: 'boolean' } } },
-        b: { $ref: '#/components/schemas/levels' },
-      },
-    },
-    userEvent: {
-      type: 'object',
-      properties: {
-        subscriptionId: { type: 'integer' },
-        event: { type: 'object', required: ['e'], properties: { e: { type: 'string', const: 'balanceUpdate' }, d: { type: 'string' } } },
-      },
-    },
-    subscribeRequest: { type: 'object', properties: { method: { type: 'string' }, params: { type: 'array', items: { type: 'string' } } } },
-  };
-  return makeIR({
-    info: { title: 'Fixture', version: '1' },
-    kind: 'streams',
-    schemas,
-    messages: {
-      subscribeRequest: { id: 'subscribeRequest', name: 'subscribeRequest', title: '', summary: '', description: '', schema: 'subscribeRequest' },
-    },
-    events: [
-      event({ messageId: 'klineEvent', eventTypes: ['kline'], streamPatterns: [pattern('{symbol}@kline_{interval}')] }),
-      event({ messageId: 'userEvent', eventTypes: ['balanceUpdate'], bodyKey: 'event' }),
-    ],
-  });
-}
-
 describe('structsFor on a fixture', () => {
-  const set = structsFor(fixtureIR());
+  const set = structsFor(streamsStructsIR());
   const names = set.classes.map((c) => c.name).sort();
 
   test('every route model, the classes their fields reach, and nothing else', () => {
@@ -59,8 +21,8 @@ describe('structsFor on a fixture', () => {
   });
 });
 
-describe.each(STREAM_SPECS)('real spec %s', (spec) => {
-  const doc = yaml.load(fs.readFileSync(path.join(SPEC_DIR, `${spec}.yaml`), 'utf8'));
+describeCorpus(STREAM_SPECS, 'real spec %s', (spec) => {
+  const doc = loadCorpusSpec(spec);
   const ir = buildIR(doc, {});
   const models = buildModels(ir);
   const set = structsFor(ir);

@@ -6,46 +6,11 @@ const yaml = require('js-yaml');
 const { renderStructsModule } = require('../../../components/structs');
 const { structsFor } = require('../../../helpers/structs');
 const { buildIR } = require('../../../helpers/ir');
-const { EMBEDDED, SHARED, makeIR, event, pattern } = require('../ir-factory');
+const { EMBEDDED, SHARED, streamsStructsIR } = require('../ir-factory');
 const { pythonProblems } = require('../python-check');
 
-function fixtureIR() {
-  const schemas = {
-    levels: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
-    klineEvent: {
-      type: 'object',
-      required: ['e', 'k'],
-      properties: {
-        e: { type: 'string', const: 'kline' },
-        k: { type: 'object', required: ['t'], properties: { t: { type: 'integer' }, x: { type: 'boolean' } } },
-        b: { $ref: '#/components/schemas/levels' },
-      },
-    },
-    userEvent: {
-      type: 'object',
-      properties: {
-        subscriptionId: { type: 'integer' },
-        event: { type: 'object', required: ['e'], properties: { e: { type: 'string', const: 'balanceUpdate' }, d: { type: 'string' } } },
-      },
-    },
-    subscribeRequest: { type: 'object', properties: { method: { type: 'string' }, params: { type: 'array', items: { type: 'string' } } } },
-  };
-  return makeIR({
-    info: { title: 'Fixture', version: '1' },
-    kind: 'streams',
-    schemas,
-    messages: {
-      subscribeRequest: { id: 'subscribeRequest', name: 'subscribeRequest', title: '', summary: '', description: '', schema: 'subscribeRequest' },
-    },
-    events: [
-      event({ messageId: 'klineEvent', eventTypes: ['kline'], streamPatterns: [pattern('{symbol}@kline_{interval}')] }),
-      event({ messageId: 'userEvent', eventTypes: ['balanceUpdate'], bodyKey: 'event' }),
-    ],
-  });
-}
-
 describe('structs.py of a fixture', () => {
-  const text = renderStructsModule(fixtureIR(), EMBEDDED);
+  const text = renderStructsModule(streamsStructsIR(), EMBEDDED);
 
   test('is valid Python without undefined or unused names', () => {
     expect(pythonProblems(text)).toEqual([]);
@@ -76,11 +41,11 @@ describe('structs.py of a fixture', () => {
   });
 
   test('is deterministic', () => {
-    expect(renderStructsModule(fixtureIR(), EMBEDDED)).toBe(text);
+    expect(renderStructsModule(streamsStructsIR(), EMBEDDED)).toBe(text);
   });
 
   test('imports the shared runtime after the third-party imports', () => {
-    const shared = renderStructsModule(fixtureIR(), SHARED);
+    const shared = renderStructsModule(streamsStructsIR(), SHARED);
     expect(shared).toMatch(/^import msgspec\n\nfrom binance_ws_runtime\.routing\.structs import BinanceStruct, StructRouter\n\nfrom \. import models$/m);
     expect(pythonProblems(shared)).toEqual([]);
   });
