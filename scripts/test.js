@@ -18,7 +18,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawn, spawnSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const { allCases, ROOT } = require('./lib/cases');
 const { generate } = require('./lib/generate');
 const { compareWithGolden, compareEmbeddedRuntime, compareKindTests } = require('./lib/golden');
@@ -28,6 +28,7 @@ const { selectEnvironments, prepareEnvironment, describeVersions, fallbackEnviro
 const { runQuickStart } = require('./lib/quickstart');
 const { findPython } = require('./lib/venv');
 const { checkSharedRuntime } = require('./lib/shared-runtime');
+const { exec } = require('./lib/exec');
 const { RUNTIME_DIR } = require('../helpers/runtime');
 
 const OUTPUT_ROOT = path.join(ROOT, 'test', 'output');
@@ -52,36 +53,8 @@ function recordMissing(name, reason) {
   record(name, isCI ? 'failed' : 'skipped', isCI ? `${reason}; with CI=true this is a failure` : reason);
 }
 
-// A step that runs longer than this is stopped and fails (a hung test must not hang the whole run). Before
-// that, pytest's faulthandler prints every thread's stack (see PYTEST_STACK_DUMP_SECONDS).
-const STEP_TIMEOUT_SECONDS = Number(process.env.TEST_STEP_TIMEOUT) || 600;
+// Before a step is stopped (scripts/lib/exec.js), pytest's faulthandler prints every thread's stack.
 const PYTEST_STACK_DUMP_SECONDS = 240;
-
-/** Runs a command, capturing output; resolves {code, output, seconds}; stops it after `timeoutSeconds`. */
-function exec(command, args, options = {}) {
-  const { timeoutSeconds = STEP_TIMEOUT_SECONDS, ...spawnOptions } = options;
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(command, args, { ...spawnOptions, env: { ...process.env, ...(spawnOptions.env || {}) } });
-    let output = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutSeconds * 1000);
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, output: `${output}${error.message}`, seconds: (Date.now() - started) / 1000 });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const note = timedOut ? `\nstopped after ${timeoutSeconds} s (TEST_STEP_TIMEOUT)` : '';
-      resolve({ code: timedOut ? -1 : code, output: `${output}${note}`, seconds: (Date.now() - started) / 1000 });
-    });
-  });
-}
 
 function tail(text, lines = 60) {
   return text.trimEnd().split('\n').slice(-lines).join('\n');

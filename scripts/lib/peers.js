@@ -18,35 +18,15 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawn } = require('child_process');
 const { ROOT, OWN_SPECS, CORPUS_SPECS, caseFor } = require('./cases');
 const { VENVS } = require('./matrix');
 const { findPython, pythonVersion, venvBin } = require('./venv');
+const { exec: runStep } = require('./exec');
 
 const PEERS_DIR = path.join(ROOT, 'test', 'peers');
 const REQUIREMENTS = path.join(ROOT, 'test', 'requirements-peers.txt');
 /** The module whose packages the peers speak to (the peers are spot WS API clients). */
 const PEER_MODULE = 'spot';
-
-/** Runs a command capturing its output; resolves {code, output, seconds} (stopped after `timeoutSeconds`). */
-function run(command, args, { timeoutSeconds = 600, ...options } = {}) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(command, args, { ...options, env: { ...process.env, ...(options.env || {}) } });
-    let output = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, output: `${output}${error.message}`, seconds: (Date.now() - started) / 1000 });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output, seconds: (Date.now() - started) / 1000 });
-    });
-  });
-}
 
 function tail(text, lines = 60) {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -73,7 +53,7 @@ function failureDetail(output) {
  * @param {{python: string, exec?: Function}} options the interpreter to make the virtualenv from; a runner
  * @returns {Promise<{name: string, status: 'passed'|'failed'|'skipped', detail: string}[]>}
  */
-async function checkPeers(cases, { python, exec = run }) {
+async function checkPeers(cases, { python, exec = runStep }) {
   const spot = cases.filter((c) => c.module === PEER_MODULE);
   if (!spot.length) return [];
   const version = pythonVersion(python);

@@ -12,23 +12,12 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { spawn } = require('child_process');
+const { exec } = require('./exec');
 const { ROOT } = require('./cases');
 
 const SHARED_PAYLOADS = path.resolve(ROOT, '..', 'shared', 'realdata', 'binance-payloads');
 const SPOT_PAYLOADS = path.join(ROOT, 'test', 'realdata', 'spot-payloads');
 const CHECKER = path.join(ROOT, 'test', 'realdata', 'check_payloads.py');
-
-function run(command, args, options) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, options);
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => resolve({ code: -1, output: `${output}${error.message}` }));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 /** The payload folders that have entries for `module` (pkg in index.json). */
 function payloadDirsFor(module, dirs = [SHARED_PAYLOADS, SPOT_PAYLOADS]) {
@@ -54,7 +43,7 @@ async function checkRealPayloads(c, python, { sharedDir = SHARED_PAYLOADS, spotD
   const failures = [];
   for (const dir of dirs) {
     const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: [c.outputDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
-    const result = await run(python, [CHECKER, '--payloads', dir, '--module', c.module, '--package', c.packageName], { cwd: ROOT, env });
+    const result = await exec(python, [CHECKER, '--payloads', dir, '--module', c.module, '--package', c.packageName], { cwd: ROOT, env });
     const line = result.output.match(/^(\d+) payloads: (\d+) decoded, (\d+) failed/m);
     if (line) {
       counts.payloads += Number(line[1]);
