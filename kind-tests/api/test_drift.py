@@ -10,42 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import importlib.util
 from functools import partial
 from typing import Any
 
 import pytest
 
-from ..._spec import SPEC
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient
 from ...models import EVENT_ROUTER, UnknownEvent, missing_fields
 from ...testing import MockBinanceServer
+from .._support import GUARD, TRANSPORTS
+from ._user_data import USER_DATA_EVENT_TYPES, USER_DATA_ONLY
 
-USER_DATA_EVENT_TYPES = [
-    event_type
-    for event in SPEC.events
-    if event.envelope == "subscription" and not event.array
-    for event_type in event.event_types
-    if event_type not in ("serverShutdown", "eventStreamTerminated")
-]
-
-pytestmark = pytest.mark.skipif(
-    SPEC.kind != "api" or "userDataStream.subscribe.signature" not in SPEC.operations or not USER_DATA_EVENT_TYPES,
-    reason="spot WS API user data subscriptions only",
-)
-
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
-
-TRANSPORTS = [
-    pytest.param("websockets", id="websockets"),
-    pytest.param(
-        "picows",
-        id="picows",
-        marks=pytest.mark.skipif(importlib.util.find_spec("picows") is None, reason="picows is not installed"),
-    ),
-]
+pytestmark = USER_DATA_ONLY
 
 ED25519_API_KEY = "userDataDriftTestKey0123456789abcdefABCDEF0123456789abcdefABCDE"
 ED25519_PRIVATE, ED25519_PUBLIC = generate_ed25519_keypair()

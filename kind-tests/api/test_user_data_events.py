@@ -10,28 +10,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from ..._spec import SPEC
 from ...auth import BinanceAuth, generate_ed25519_keypair
 from ...client import BinanceWebSocketClient
 from ...testing import MockBinanceServer
+from .._support import GUARD
+from ._user_data import USER_DATA_EVENT_TYPES, USER_DATA_ONLY
 
-USER_DATA_EVENT_TYPES = [
-    event_type
-    for event in SPEC.events
-    if event.envelope == "subscription" and not event.array
-    for event_type in event.event_types
-    if event_type not in ("serverShutdown", "eventStreamTerminated")
-]
-
-pytestmark = pytest.mark.skipif(
-    SPEC.kind != "api" or "userDataStream.subscribe.signature" not in SPEC.operations or not USER_DATA_EVENT_TYPES,
-    reason="spot WS API user data subscriptions only",
-)
-
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
+pytestmark = USER_DATA_ONLY
 
 ED25519_API_KEY = "userDataEventsTestKey0123456789abcdefABCDEF0123456789abcdefABCD"
 ED25519_PRIVATE, ED25519_PUBLIC = generate_ed25519_keypair()

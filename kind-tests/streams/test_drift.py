@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import importlib.util
-import re
 from typing import Any
 
 import pytest
@@ -22,23 +21,14 @@ from ...auth import BinanceAuth
 from ...client import BinanceWebSocketClient
 from ...models import EVENT_ROUTER, missing_fields
 from ...testing import MockBinanceServer
+from .._support import GUARD, TRANSPORTS
+from ._stream_names import stream_name
 
 pytestmark = pytest.mark.skipif(SPEC.kind != "streams", reason="market-streams client only")
 
 EventRoute = Any
 """A route of ``EVENT_ROUTER`` (its class is the runtime's, which ``models`` does not re-export)."""
 
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
-
-TRANSPORTS = [
-    pytest.param("websockets", id="websockets"),
-    pytest.param(
-        "picows",
-        id="picows",
-        marks=pytest.mark.skipif(importlib.util.find_spec("picows") is None, reason="picows is not installed"),
-    ),
-]
 EVENT_MODELS = [
     pytest.param("pydantic", id="pydantic"),
     pytest.param(
@@ -48,27 +38,9 @@ EVENT_MODELS = [
     ),
 ]
 
-# Values for stream-name placeholders; the mock accepts any lowercase value for a placeholder.
-PLACEHOLDER_VALUES = {
-    "symbol": "btcusdt",
-    "pair": "btcusdt",
-    "assetSymbol": "btcusd",
-    "contractType": "perpetual",
-    "interval": "1m",
-    "levels": "5",
-    "speed": "100ms",
-    "windowSize": "1h",
-    "markPriceInterval": "1s",
-    "indexPriceInterval": "1s",
-}
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 API_KEY = "drift-test-api-key-0123456789abcdef0123456789abcdef0123456789abcd"
 SECRET = "drift-test-secret"
-
-
-def stream_name(template: str) -> str:
-    return _PLACEHOLDER.sub(lambda match: PLACEHOLDER_VALUES.get(match.group(1), "x"), template)
 
 
 def required_fields(route: EventRoute) -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ travel through it.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 import pytest
@@ -17,33 +16,14 @@ from ..._spec import SPEC
 from ...auth import BinanceAuth
 from ...client import BinanceWebSocketClient
 from ...testing import MockBinanceServer
+from .._support import GUARD
+from ._stream_names import stream_name
 
 pytestmark = pytest.mark.skipif(SPEC.kind != "streams", reason="market-streams client only")
 
-GUARD = 15.0
-"""Upper bound for waits, so that a broken client fails the test instead of hanging it (not a timing check)."""
-
-# Values for stream-name placeholders; the mock accepts any lowercase value for a placeholder.
-PLACEHOLDER_VALUES = {
-    "symbol": "btcusdt",
-    "pair": "btcusdt",
-    "assetSymbol": "btcusd",
-    "contractType": "perpetual",
-    "interval": "1m",
-    "levels": "5",
-    "speed": "100ms",
-    "windowSize": "1h",
-    "markPriceInterval": "1s",
-    "indexPriceInterval": "1s",
-}
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 API_KEY = "streams-test-api-key-0123456789abcdef0123456789abcdef0123456789ab"
 SECRET = "streams-test-secret"
-
-
-def stream_name(template: str) -> str:
-    return _PLACEHOLDER.sub(lambda match: PLACEHOLDER_VALUES.get(match.group(1), "x"), template)
 
 
 async def wait_until(predicate: Any) -> None:
